@@ -1,0 +1,96 @@
+// In-memory reference backend (the ETS row): a Map of JSON snapshots. Storing text, not
+// objects, is what makes copies in and out cheap and aliasing impossible.
+import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
+import { SessionError } from './errors.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import { Lifecycle, intOption } from './lifecycle.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
+
+interface Row {
+  text: string;
+  version: number;
+  expiry: number | null;
+}
+
+class MemoryBackend implements SessionBackend {
+  readonly #rows = new Map<string, Row>();
+  readonly #heap = new ExpiryHeap();
+  readonly #life = new Lifecycle('memory');
+
+  constructor(private readonly maxBytes: number) {}
+
+  async store(session: Session, options?: StoreOptions): Promise<void> {
+    this.#life.assertOpen();
+    const expected = checkStoreOptions(options);
+    const text = encodeSession(session, this.maxBytes);
+    const current = this.#rows.get(session.id);
+    if (expected !== undefined && (current?.version ?? 0) !== expected) {
+      throw new SessionError('CONFLICT', `expected version ${expected}, stored ${current?.version ?? 0}`);
+    }
+    const expiry = expiresAt(session);
+    this.#rows.set(session.id, { text, version: session.version, expiry });
+    if (expiry !== null && expiry !== current?.expiry) this.#pushExpiry(expiry, session.id);
+  }
+
+  async fetch(id: string, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkId(id);
+    checkNow(now);
+    const row = this.#rows.get(id);
+    if (row === undefined || isExpired(row.expiry, now)) return undefined;
+    return JSON.parse(row.text) as Session;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.#life.assertOpen();
+    checkId(id);
+    return this.#rows.delete(id);
+  }
+
+  async list(now: number): Promise<string[]> {
+    this.#life.assertOpen();
+    checkNow(now);
+    const ids: string[] = [];
+    for (const [id, row] of this.#rows) if (!isExpired(row.expiry, now)) ids.push(id);
+    return ids;
+  }
+
+  async cleanupExpired(now: number): Promise<number> {
+    this.#life.assertOpen();
+    checkNow(now);
+    let removed = 0;
+    for (let top = this.#heap.peek(); top !== undefined && top.expiry <= now; top = this.#heap.peek()) {
+      this.#heap.pop();
+      const row = this.#rows.get(top.id);
+      // Stale entries (rewritten or deleted since) are skipped; the live one is elsewhere in the heap.
+      if (row !== undefined && row.expiry === top.expiry) {
+        this.#rows.delete(top.id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#life.close()) this.#rows.clear();
+  }
+
+  #pushExpiry(expiry: number, id: string): void {
+    this.#heap.push({ expiry, id });
+    // Touches leave stale entries behind; compact once they outnumber the live rows.
+    if (this.#heap.size > 2 * this.#rows.size + 1024) {
+      this.#heap.rebuild((e) => this.#rows.get(e.id)?.expiry === e.expiry);
+    }
+  }
+}
+
+const memory: BackendModule = {
+  name: 'memory',
+  description: 'A Map of JSON snapshots in this process (like ETS): fastest, gone with the process.',
+  capabilities: { persistent: false, shared: false },
+  async open(context) {
+    return new MemoryBackend(intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES));
+  },
+};
+
+export default memory;

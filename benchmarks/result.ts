@@ -1,0 +1,27 @@
+// One benchmark row; reports and the regression gate read these and nothing else.
+
+export type BenchmarkMode = 'closed-loop' | 'open-loop';
+
+export interface BenchmarkRow {
+  backend: string;
+  /** 'backend': through the SessionBackend; 'raw': the driver underneath, same run. */
+  driver: 'backend' | 'raw';
+  op: string;
+  datasetSize: number;
+  payloadBytes: number;
+  concurrency: number;
+  mode: BenchmarkMode;
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+  opsPerSec: number;
+  samples: number;
+  /** Relative margin of error of the mean, in percent (tinybench's rme). */
+  rme: number;
+  /** Backend p50 / raw p50 of the same op and conditions; null for raw rows and plug-ins. */
+  overheadRatio: number | null;
+  /** Up to a few thousand retained latencies (µs), evenly thinned, for the regression test. */
+  samplesUs?: number[];
+}
