@@ -9,8 +9,11 @@ export interface BenchmarkRow {
   op: string;
   datasetSize: number;
   payloadBytes: number;
+  /** Operations in flight (closed loop), or at most in flight (open loop: later arrivals queue, their wait counted). */
   concurrency: number;
   mode: BenchmarkMode;
+  /** Open-loop rows: the fixed arrival rate (ops/s) operations were scheduled at. */
+  arrivalRate?: number;
   p50Us: number;
   p95Us: number;
   p99Us: number;

@@ -1,0 +1,147 @@
+// Redis reference backend (the Mnesia row): one hash per session, one sorted set of expiry
+// times per namespace (key scheme in redis-keys.ts), every write a Lua script (redis-scripts.ts)
+// so compare-and-set, delete and cleanup are atomic against every other client.
+import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
+import { SessionError } from './errors.js';
+import { Lifecycle, intOption } from './lifecycle.js';
+import { connectRedis, redisCall, redisConnectionOptions } from './redis-client.js';
+import { RedisKeys } from './redis-keys.js';
+import { defineSessionScripts, type RedisClient, type SessionScripts } from './redis-scripts.js';
+import { checkId, checkNow, checkStoreOptions, decodeSession, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
+
+/** How long the native PEXPIREAT safety net waits past the logical expiry (and the server clock). */
+export const SAFETY_NET_MS = 24 * 60 * 60 * 1000;
+/** Index members one cleanup or prune script handles: bounds how long one call blocks Redis. */
+export const DEFAULT_CLEANUP_BATCH = 1000;
+
+export interface RedisBackendOptions {
+  maxBytes: number;
+  cleanupBatch: number;
+  closeTimeoutMs: number;
+}
+
+export class RedisBackend implements SessionBackend {
+  readonly #client: RedisClient & SessionScripts;
+  readonly #keys: RedisKeys;
+  readonly #life = new Lifecycle('redis');
+
+  constructor(client: RedisClient, namespace: string, private readonly options: RedisBackendOptions) {
+    this.#client = defineSessionScripts(client);
+    this.#keys = new RedisKeys(namespace);
+  }
+
+  async store(session: Session, options?: StoreOptions): Promise<void> {
+    this.#life.assertOpen();
+    const expected = checkStoreOptions(options);
+    const text = encodeSession(session, this.options.maxBytes);
+    const expiry = expiresAt(session);
+    const stored = await redisCall(
+      this.#client.sbStore(
+        this.#keys.session(session.id),
+        this.#keys.index,
+        this.#keys.safetyNet,
+        text,
+        String(session.version),
+        this.#keys.member(session.id),
+        expiry === null ? '+inf' : String(expiry),
+        expected === undefined ? '' : String(expected),
+        String(SAFETY_NET_MS),
+      ),
+    );
+    if (stored === null) return;
+    if (!/^(0|[1-9][0-9]*)$/.test(stored)) throw new SessionError('CORRUPT', `stored version ${JSON.stringify(stored)} is not a version`);
+    throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
+  }
+
+  async fetch(id: string, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkId(id);
+    checkNow(now);
+    // One HGET of the JSON text: the version field `v` is only for the CAS script, and the
+    // store script writes both in one step, so they can't disagree.
+    const text = await redisCall(this.#client.hget(this.#keys.session(id), 'd'));
+    if (text === null) return undefined;
+    const session = decodeSession(text, id);
+    return isExpired(expiresAt(session), now) ? undefined : session;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.#life.assertOpen();
+    checkId(id);
+    const keys = this.#keys;
+    const deleted = await redisCall(this.#client.sbDelete(keys.session(id), keys.index, keys.safetyNet, keys.member(id)));
+    return deleted === 1;
+  }
+
+  async list(now: number): Promise<string[]> {
+    this.#life.assertOpen();
+    checkNow(now);
+    const keys = this.#keys;
+    const batch = this.options.cleanupBatch;
+    for (;;) {
+      // Both go out in one round trip (auto-pipelining). The range read is a plain ZRANGE, not
+      // a script: Lua would copy every member twice. Whichever runs first, filtering out what
+      // the prune dropped leaves no member whose hash is gone.
+      const pruned = this.#client.sbPrune(keys.index, keys.safetyNet, String(batch), keys.sessionPrefix);
+      const members = this.#client.zrange(keys.index, `(${now}`, '+inf', 'BYSCORE');
+      const [dropped, live] = await redisCall(Promise.all([pruned, members]));
+      if (dropped.length === batch) continue;
+      const gone = new Set(dropped);
+      return (gone.size === 0 ? live : live.filter((member) => !gone.has(member))).map((member) => this.#idOf(member));
+    }
+  }
+
+  async cleanupExpired(now: number): Promise<number> {
+    this.#life.assertOpen();
+    checkNow(now);
+    const keys = this.#keys;
+    const batch = this.options.cleanupBatch;
+    let removed = 0;
+    for (;;) {
+      const [taken, deleted] = await redisCall(
+        this.#client.sbCleanup(keys.index, keys.safetyNet, String(now), String(batch), keys.sessionPrefix),
+      );
+      removed += deleted;
+      if (taken < batch) return removed;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.#life.close()) return;
+    // QUIT lets in-flight replies arrive; bounded, because a dead server would never answer it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeTimeoutMs);
+    });
+    await Promise.race([this.#client.quit().catch(() => {}), timeout]);
+    clearTimeout(timer);
+    this.#client.disconnect();
+  }
+
+  #idOf(member: string): string {
+    try {
+      const id: unknown = JSON.parse(member);
+      if (typeof id === 'string') return id;
+    } catch {
+      // reported below
+    }
+    throw new SessionError('CORRUPT', `index member ${JSON.stringify(member)} is not a session id`);
+  }
+}
+
+const redis: BackendModule = {
+  name: 'redis',
+  description: 'Redis via ioredis (like Mnesia): shared by every client of the server; CAS and cleanup as Lua scripts.',
+  capabilities: { persistent: true, shared: true },
+  async open(context) {
+    const connection = redisConnectionOptions(context.options);
+    const options: RedisBackendOptions = {
+      maxBytes: intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES),
+      cleanupBatch: intOption(context.options, 'cleanupBatch', DEFAULT_CLEANUP_BATCH),
+      closeTimeoutMs: connection.commandTimeoutMs,
+    };
+    return new RedisBackend(await connectRedis(connection), context.namespace, options);
+  },
+};
+
+export default redis;

@@ -1,0 +1,83 @@
+// Closed-loop measurement with tinybench: each of `concurrency` workers starts its next
+// operation when its last one finished. Nanosecond timestamps (process.hrtime.bigint), warmup,
+// retained samples, and a GC before the measured phase when node runs with --expose-gc.
+import { Bench, type FnReturnedObject } from 'tinybench';
+import type { LatencySummary } from './stats.js';
+import type { OpRunner } from './workloads.js';
+
+export interface ClosedLoopSettings {
+  timeMs: number;
+  warmupMs: number;
+  /** Minimum measured operations at 1 in flight (a slow op still gets a few samples). */
+  iterations: number;
+  warmupIterations: number;
+  concurrency: number;
+}
+
+export interface Measurement {
+  /** Every retained latency, ascending, in µs. */
+  sortedUs: ArrayLike<number>;
+  opsPerSec: number;
+  /** Relative margin of error of the mean latency, in percent. */
+  rme: number;
+  /** Percentiles the measurement took itself (the open loop's HDR histogram); else computed from sortedUs. */
+  percentiles?: LatencySummary;
+}
+
+/** Collects garbage when node was started with --expose-gc; false when it can't. */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return false;
+  gc();
+  return true;
+}
+
+export async function measureClosedLoop(runner: OpRunner, settings: ClosedLoopSettings): Promise<Measurement> {
+  const concurrent = settings.concurrency > 1;
+  let wallStart = 0n;
+  let wallEnd = 0n;
+  const bench = new Bench({
+    timestampProvider: 'hrtimeNow',
+    retainSamples: true,
+    throws: true,
+    time: settings.timeMs,
+    warmupTime: settings.warmupMs,
+    // With concurrency 'task' a positive count would cap the run instead of setting a minimum:
+    // there the time budget alone decides.
+    iterations: concurrent ? 0 : settings.iterations,
+    warmupIterations: concurrent ? 0 : settings.warmupIterations,
+    concurrency: concurrent ? 'task' : null,
+    threshold: settings.concurrency,
+    setup: (_task, mode) => {
+      if (mode !== 'run') return;
+      collectGarbage();
+      wallStart = process.hrtime.bigint();
+    },
+    teardown: (_task, mode) => {
+      if (mode === 'run') wallEnd = process.hrtime.bigint();
+    },
+  });
+  bench.add(
+    'op',
+    async (): Promise<FnReturnedObject> => {
+      const start = bench.now();
+      // The sample is the runner's timed part; the budget is charged the whole iteration,
+      // preparation included, so slow preparation can't stretch a run.
+      const duration = await runner.run();
+      return { overriddenDuration: duration, overriddenIterationCost: bench.now() - start };
+    },
+    { async: true },
+  );
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state === 'errored') throw result.error;
+  if (result.state !== 'completed') throw new Error(`tinybench task ended ${result.state}`);
+  const { latency } = result;
+  if (latency.samples === undefined) throw new Error('tinybench retained no samples');
+  const sortedUs = Float64Array.from(latency.samples, (ms) => ms * 1000);
+  const wallSeconds = Number(wallEnd - wallStart) / 1e9;
+  // At 1 in flight throughput is the reciprocal of the mean latency; with many in flight it is
+  // what completed per second of wall time.
+  const opsPerSec = concurrent ? latency.samplesCount / wallSeconds : 1000 / latency.mean;
+  return { sortedUs, opsPerSec, rme: latency.rme };
+}

@@ -1,0 +1,381 @@
+// The latency benchmark: every target, per operation and condition, closed loop (tinybench)
+// and open loop (fixed arrival rate, HDR histogram), beside the raw driver it wraps.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackendModule } from '../backends/contract.js';
+import type { Profile } from '../properties/result.js';
+import { conditionsText, formatUs } from '../reports/format.js';
+import { collectGarbage, type Measurement, measureClosedLoop } from './closed-loop.js';
+import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';
+import { DEFAULT_MIXES, type Mix, resolveMix } from './mixes.js';
+import { measureOpenLoop } from './open-loop.js';
+import { BENCH_PROFILES } from './profiles.js';
+import { createProgress, type Progress } from './progress.js';
+import { type RawDriver, type RawDriverFactory, rawDriverFor, rawSurface } from './raw.js';
+import type { BenchmarkRow } from './result.js';
+import { relativeMarginOfError, summarize, thin } from './stats.js';
+import { backendSurface, type Surface } from './surface.js';
+import {
+  CLEANUP_PER_SESSION,
+  cleanupRunner,
+  CONCURRENT_OPS,
+  mixedRunner,
+  type Op,
+  OPS,
+  type OpRunner,
+  opRunner,
+  type WorkloadContext,
+} from './workloads.js';
+
+export type { BenchmarkRow } from './result.js';
+export type { Mix } from './mixes.js';
+
+export interface BenchTarget {
+  name: string;
+  module: BackendModule;
+  openOptions?: Record<string, unknown>;
+  /** Measure the raw driver underneath too. Default: true for the reference backends, false (no raw driver) otherwise. */
+  raw?: boolean;
+}
+
+export interface BenchOptions {
+  profile?: Profile;
+  /** Operations (OPS; 'mixed' runs every mix in `mixes`). Default: all. */
+  ops?: string[];
+  /** The first (smallest) size gets every op; the larger ones the scaling ops (SCALE_OPS). */
+  datasetSizes?: number[];
+  /** Metadata bytes per session; the larger ones run at the smallest dataset size only. */
+  payloads?: number[];
+  /** In flight; above 1 only for backends whose operations do real I/O (see isAsyncBackend). */
+  concurrency?: number[];
+  openLoop?: boolean;
+  /** Where backends get their directories (a temp dir under it, removed afterwards). Default os.tmpdir(). */
+  dir?: string;
+  onProgress?: (line: string) => void;
+  /** Mixes for the mixed workload, by name (MIXES) or custom weights. Default ['web']. */
+  mixes?: (string | Mix)[];
+  /** Seed of the data and of every key sequence. Default 1. */
+  seed?: number;
+  /** Overrides the profile's tinybench time budget per row (ms); warmup is a quarter of it. */
+  timeMs?: number;
+  /** Open-loop duration per row (ms). */
+  openLoopMs?: number;
+  /** Open-loop arrival rate (ops/s). Default: half the closed-loop throughput, rounded down to 1-2-5. */
+  openLoopRate?: number;
+}
+
+/** The ops the scaling series runs at the larger dataset sizes. */
+export const SCALE_OPS: readonly Op[] = ['create', 'fetch-hit', 'cleanup-expired'];
+/** Ops measured open loop too (both read the hot set, as a web tier does under load). */
+export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
+/** Stores in flight while prefilling (and seeding cleanup's expired sessions). */
+export const PREFILL_CONCURRENCY = 64;
+/** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
+const OPEN_LOOP_RATE_RANGE = [100, 50_000] as const;
+
+interface Condition {
+  datasetSize: number;
+  payloadBytes: number;
+  ops: Op[];
+  concurrency: number[];
+  openLoop: boolean;
+}
+
+interface Settings {
+  conditions: Condition[];
+  mixes: Mix[];
+  seed: number;
+  timeMs: number;
+  warmupMs: number;
+  iterations: number;
+  warmupIterations: number;
+  openLoopMs: number;
+  openLoopRate: number | undefined;
+  dir: string;
+}
+
+function positiveIntegers(values: number[], what: string): number[] {
+  for (const v of values) if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${what} must be positive integers, got ${v}`);
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+function resolveSettings(options: BenchOptions): Settings {
+  const profile = BENCH_PROFILES[options.profile ?? 'standard'];
+  if (profile === undefined) throw new Error(`unknown profile ${String(options.profile)}`);
+  const ops = (options.ops ?? [...OPS]).map((op) => {
+    if (!(OPS as readonly string[]).includes(op)) throw new Error(`unknown benchmark op ${JSON.stringify(op)} (known: ${OPS.join(', ')})`);
+    return op as Op;
+  });
+  const sizes = positiveIntegers(options.datasetSizes ?? profile.datasetSizes, 'dataset sizes');
+  const payloads = positiveIntegers(options.payloads ?? profile.payloads, 'payload sizes');
+  const concurrency = positiveIntegers(options.concurrency ?? profile.concurrency, 'concurrency levels');
+  const openLoop = options.openLoop ?? profile.openLoop;
+  const [base, ...larger] = sizes;
+  const conditions: Condition[] = payloads.map((payloadBytes) => ({ datasetSize: base!, payloadBytes, ops, concurrency, openLoop }));
+  const scaleOps = ops.filter((op) => SCALE_OPS.includes(op));
+  if (scaleOps.length > 0) {
+    for (const datasetSize of larger) conditions.push({ datasetSize, payloadBytes: payloads[0]!, ops: scaleOps, concurrency: [1], openLoop: false });
+  }
+  const timeMs = options.timeMs ?? profile.timeMs;
+  const rate = options.openLoopRate;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new Error('openLoopRate must be a positive number');
+  return {
+    conditions,
+    mixes: (options.mixes ?? [...DEFAULT_MIXES]).map(resolveMix),
+    seed: options.seed ?? 1,
+    timeMs,
+    warmupMs: options.timeMs === undefined ? profile.warmupMs : timeMs / 4,
+    iterations: profile.iterations,
+    warmupIterations: profile.warmupIterations,
+    openLoopMs: options.openLoopMs ?? profile.openLoopMs,
+    openLoopRate: rate,
+    dir: options.dir ?? tmpdir(),
+  };
+}
+
+/** True when the call completed only after the event loop turned: real I/O, worth many in flight. */
+async function crossesEventLoop(call: () => Promise<unknown>): Promise<boolean> {
+  let turned = false;
+  const immediate = setImmediate(() => (turned = true));
+  await call();
+  clearImmediate(immediate);
+  return turned;
+}
+
+/**
+ * A backend is async when a fetch or a store waits for I/O. One that completes in the same
+ * turn (a Map, better-sqlite3) gains nothing from 64 in flight: they would just queue.
+ */
+async function isAsyncBackend(surface: Surface, dataset: Dataset, nextIndex: { value: number }): Promise<boolean> {
+  const fetchIsAsync = await crossesEventLoop(() => surface.fetch(dataset.id(0), BENCH_NOW));
+  const storeIsAsync = await crossesEventLoop(() => surface.create(dataset.session(nextIndex.value++)));
+  return fetchIsAsync || storeIsAsync;
+}
+
+interface Named {
+  op: string;
+  runner: OpRunner;
+  /** Sessions one call acts on, once the run is over (cleanup-expired). */
+  perCall?: () => number;
+}
+
+function runnersFor(op: Op, context: WorkloadContext, mixes: Mix[]): Named[] {
+  if (op === 'mixed') return mixes.map((mix) => ({ op: `mixed:${mix.name}`, runner: mixedRunner(context, mix) }));
+  if (op === 'cleanup-expired') {
+    const runner = cleanupRunner(context);
+    return runner === undefined ? [] : [{ op, runner, perCall: () => (runner.calls === 0 ? 0 : runner.removed / runner.calls) }];
+  }
+  const runner = opRunner(op, context);
+  return runner === undefined ? [] : [{ op, runner }];
+}
+
+/** One prefill store per session, PREFILL_CONCURRENCY in flight, each timed: the prefill row. */
+async function prefill(surface: Surface, dataset: Dataset): Promise<Measurement> {
+  const latenciesUs = new Float64Array(dataset.size);
+  const start = process.hrtime.bigint();
+  await forEachConcurrently(0, dataset.size, PREFILL_CONCURRENCY, async (i) => {
+    const session = dataset.session(i);
+    const t = process.hrtime.bigint();
+    await surface.load(session);
+    latenciesUs[i] = Number(process.hrtime.bigint() - t) / 1000;
+  });
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  latenciesUs.sort();
+  let sum = 0;
+  let squares = 0;
+  for (const v of latenciesUs) sum += v;
+  const mean = sum / dataset.size;
+  for (const v of latenciesUs) squares += (v - mean) ** 2;
+  const sd = Math.sqrt(squares / Math.max(1, dataset.size - 1));
+  return { sortedUs: latenciesUs, opsPerSec: dataset.size / wallSeconds, rme: relativeMarginOfError(mean, sd, dataset.size) };
+}
+
+function* sessionsOf(dataset: Dataset): Generator<ReturnType<Dataset['session']>> {
+  for (let i = 0; i < dataset.size; i++) yield dataset.session(i);
+}
+
+type RowKey = Pick<BenchmarkRow, 'backend' | 'driver' | 'op' | 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode' | 'arrivalRate'>;
+
+function toRow(key: RowKey, m: Measurement): BenchmarkRow {
+  return {
+    ...key,
+    ...(m.percentiles ?? summarize(m.sortedUs)),
+    opsPerSec: m.opsPerSec,
+    samples: m.sortedUs.length,
+    rme: m.rme,
+    overheadRatio: null,
+    samplesUs: thin(m.sortedUs),
+  };
+}
+
+/** cleanup-expired's samples divided by the sessions each call removed. */
+function perItem(m: Measurement, items: number): Measurement {
+  return { sortedUs: Float64Array.from(m.sortedUs, (us) => us / items), opsPerSec: m.opsPerSec * items, rme: m.rme };
+}
+
+function rowText(row: BenchmarkRow): string {
+  const rate = row.arrivalRate === undefined ? '' : ` @${row.arrivalRate}/s`;
+  return (
+    `${row.backend}${row.driver === 'raw' ? ' (raw)' : ''} ${row.op} ${conditionsText(row)}${rate}: ` +
+    `p50 ${formatUs(row.p50Us)}µs p99 ${formatUs(row.p99Us)}µs ${Math.round(row.opsPerSec)} ops/s (${row.samples} samples)`
+  );
+}
+
+/** Half the closed-loop throughput, rounded down to 1, 2 or 5 x 10^k so runs on one machine agree. */
+function defaultRate(throughput: number): number {
+  const half = Math.min(OPEN_LOOP_RATE_RANGE[1], Math.max(OPEN_LOOP_RATE_RANGE[0], throughput / 2));
+  const magnitude = 10 ** Math.floor(Math.log10(half));
+  const step = [5, 2, 1].find((s) => s * magnitude <= half)!;
+  return step * magnitude;
+}
+
+class TargetRun {
+  readonly rows: BenchmarkRow[] = [];
+  readonly #cleanups: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly target: BenchTarget,
+    private readonly condition: Condition,
+    private readonly settings: Settings,
+    private readonly progress: Progress,
+  ) {}
+
+  #key(driver: BenchmarkRow['driver'], op: string, concurrency: number, mode: BenchmarkRow['mode']): RowKey {
+    const { datasetSize, payloadBytes } = this.condition;
+    return { backend: this.target.name, driver, op, datasetSize, payloadBytes, concurrency, mode };
+  }
+
+  #add(row: BenchmarkRow): void {
+    this.rows.push(row);
+    this.progress.line(rowText(row));
+  }
+
+  async run(rawFactory: RawDriverFactory | undefined): Promise<void> {
+    const { condition, settings, target } = this;
+    const dir = mkdtempSync(join(settings.dir, 'sessionbench-bench-'));
+    this.#cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const namespace = `sessionbench-bench-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const dataset = new Dataset(condition.datasetSize, condition.payloadBytes, settings.seed);
+    const label = `${target.name} n=${condition.datasetSize} ${condition.payloadBytes}B`;
+
+    mkdirSync(join(dir, 'backend'));
+    const backend = await target.module.open({ dir: join(dir, 'backend'), namespace, options: target.openOptions });
+    const surface = backendSurface(backend);
+    // Every bench session has a timeout, so expiring them all empties a store that outlives
+    // the run (a Redis server); then close.
+    this.#cleanups.push(async () => {
+      await surface.cleanupExpired?.(Number.MAX_SAFE_INTEGER);
+      await surface.close();
+    });
+    this.progress.start(`${label} prefill`);
+    this.#add(toRow(this.#key('backend', 'prefill', PREFILL_CONCURRENCY, 'closed-loop'), await prefill(surface, dataset)));
+
+    let raw: Surface | undefined;
+    if (rawFactory !== undefined) {
+      mkdirSync(join(dir, 'raw'));
+      const driver: RawDriver = await rawFactory({ dir: join(dir, 'raw'), namespace: `${namespace}-raw`, options: target.openOptions });
+      this.#cleanups.push(() => driver.close());
+      this.progress.start(`${label} raw prefill`);
+      await driver.loadAll(sessionsOf(dataset));
+      raw = rawSurface(driver);
+    }
+
+    const contexts: [BenchmarkRow['driver'], WorkloadContext][] = [['backend', this.#context(surface, dataset)]];
+    if (raw !== undefined) contexts.push(['raw', this.#context(raw, dataset)]);
+    const concurrent = condition.concurrency.some((c) => c > 1) && (await isAsyncBackend(surface, dataset, contexts[0]![1].nextIndex));
+    if (!concurrent && condition.concurrency.some((c) => c > 1)) {
+      this.progress.note(`${target.name}: operations complete without waiting for I/O; rows above 1 in flight skipped`);
+    }
+
+    for (const op of condition.ops) {
+      for (const c of condition.concurrency) {
+        if (c > 1 && !(concurrent && CONCURRENT_OPS.has(op))) continue;
+        for (const [driver, context] of contexts) {
+          for (const named of runnersFor(op, context, settings.mixes)) {
+            this.progress.start(`${label} ${named.op} c=${c} ${driver}`);
+            const measurement = await measureClosedLoop(named.runner, {
+              timeMs: settings.timeMs,
+              warmupMs: settings.warmupMs,
+              iterations: settings.iterations,
+              warmupIterations: settings.warmupIterations,
+              concurrency: c,
+            });
+            this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));
+            const items = named.perCall?.() ?? 0;
+            if (items > 0) this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
+          }
+        }
+      }
+    }
+
+    if (condition.openLoop) await this.#openLoop(contexts[0]![1], concurrent ? Math.max(...condition.concurrency) : 1);
+  }
+
+  async #openLoop(context: WorkloadContext, maxInFlight: number): Promise<void> {
+    const { settings } = this;
+    for (const op of this.condition.ops.filter((o) => OPEN_LOOP_OPS.includes(o))) {
+      for (const named of runnersFor(op, context, settings.mixes)) {
+        const closed = this.rows.filter((r) => r.driver === 'backend' && r.op === named.op && r.mode === 'closed-loop');
+        const rate = settings.openLoopRate ?? defaultRate(Math.max(0, ...closed.map((r) => r.opsPerSec)));
+        this.progress.start(`${this.target.name} ${named.op} open-loop @${rate}/s`);
+        collectGarbage();
+        const measurement = await measureOpenLoop(named.runner, { rate, durationMs: settings.openLoopMs, maxInFlight });
+        this.#add(toRow({ ...this.#key('backend', named.op, maxInFlight, 'open-loop'), arrivalRate: rate }, measurement));
+      }
+    }
+  }
+
+  #context(surface: Surface, dataset: Dataset): WorkloadContext {
+    return { surface, dataset, seed: this.settings.seed, nextIndex: { value: dataset.size } };
+  }
+
+  /** Undoes what run() set up, last first; the first failure is rethrown after every step ran. */
+  async close(): Promise<void> {
+    let failure: unknown;
+    for (const cleanup of this.#cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** overheadRatio of every backend row that has a raw row under the same op and conditions. */
+function fillOverheadRatios(rows: BenchmarkRow[]): void {
+  const key = (r: BenchmarkRow): string => JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
+  const raw = new Map(rows.filter((r) => r.driver === 'raw').map((r) => [key(r), r]));
+  for (const row of rows) {
+    const under = row.driver === 'backend' ? raw.get(key(row)) : undefined;
+    if (under !== undefined && under.p50Us > 0) row.overheadRatio = row.p50Us / under.p50Us;
+  }
+}
+
+export async function runBenchmarks(targets: BenchTarget[], options: BenchOptions = {}): Promise<BenchmarkRow[]> {
+  const settings = resolveSettings(options);
+  const progress = createProgress(options.onProgress);
+  if (!collectGarbage()) progress.note('global.gc is unavailable (run node with --expose-gc): no GC before each measurement');
+  const rows: BenchmarkRow[] = [];
+  try {
+    for (const target of targets) {
+      const rawFactory = target.raw === false ? undefined : await rawDriverFor(target.module);
+      if (target.raw === true && rawFactory === undefined) progress.note(`${target.name}: no raw driver (not a reference backend)`);
+      for (const condition of settings.conditions) {
+        const run = new TargetRun(target, condition, settings, progress);
+        try {
+          await run.run(rawFactory);
+        } finally {
+          await run.close();
+          rows.push(...run.rows);
+        }
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  fillOverheadRatios(rows);
+  return rows;
+}

@@ -1,0 +1,56 @@
+// Latency statistics from retained samples. tinybench reports p50/p75/p99/p995/p999 but no p95,
+// and the open-loop histogram reports its own: every row's percentiles come from here instead,
+// one definition for all of them.
+
+/**
+ * The p-th percentile (0..100) of ascending samples, interpolating linearly between the
+ * closest ranks (the "R-7" definition tinybench and numpy use by default).
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('percentile of an empty sample');
+  if (!(p >= 0 && p <= 100)) throw new RangeError('percentile p must be in 0..100');
+  const rank = (p / 100) * (n - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+export interface LatencySummary {
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+export function summarize(sortedUs: ArrayLike<number>): LatencySummary {
+  return {
+    p50Us: percentile(sortedUs, 50),
+    p95Us: percentile(sortedUs, 95),
+    p99Us: percentile(sortedUs, 99),
+    p999Us: percentile(sortedUs, 99.9),
+    maxUs: sortedUs[sortedUs.length - 1]!,
+  };
+}
+
+/** Rows keep at most this many samples for the regression test: enough for its power, small in JSON. */
+export const MAX_RETAINED_SAMPLES = 2000;
+
+/**
+ * At most `max` evenly spaced order statistics of ascending samples (first and last kept),
+ * so a thinned row keeps the shape of the whole distribution.
+ */
+export function thin(sorted: ArrayLike<number>, max = MAX_RETAINED_SAMPLES): number[] {
+  const n = sorted.length;
+  if (n <= max) return Array.from(sorted);
+  const out: number[] = [];
+  for (let i = 0; i < max; i++) out.push(sorted[Math.round((i * (n - 1)) / (max - 1))]!);
+  return out;
+}
+
+/** Relative margin of error of the mean in percent (95%, normal approximation). */
+export function relativeMarginOfError(mean: number, sd: number, count: number): number {
+  if (count < 2 || mean === 0) return 0;
+  return (100 * 1.96 * sd) / Math.sqrt(count) / mean;
+}

@@ -1,0 +1,157 @@
+// Model-based: random command sequences against the reference model, every observation compared.
+// fast-check shrinks a divergence to the shortest sequence that still shows it.
+import fc from 'fast-check';
+import type { Session, SessionBackend } from '../backends/contract.js';
+import { clockSessionArb, idArb, similarIds } from './arbitraries.js';
+import { expectationArb, type Expectation } from './cas.js';
+import { expectIds, expectSession } from './compare.js';
+import type { PropertyDef } from './define.js';
+import { expiryOf, ReferenceModel } from './model.js';
+import { expectCleanup } from './observe.js';
+import { expectCode, expectOk } from './outcome.js';
+
+export interface World {
+  model: ReferenceModel;
+  /** The virtual clock every read and cleanup uses. */
+  now: number;
+  ids: readonly string[];
+}
+
+export type Step = fc.AsyncCommand<World, SessionBackend>;
+
+export const SPAN = 1000;
+const template = clockSessionArb(fc.constant(''), SPAN);
+const pickArb = fc.nat(7);
+
+function idOf(world: World, pick: number): string {
+  return world.ids[pick % world.ids.length]!;
+}
+
+function describe(session: Session): string {
+  return `v${session.version} at ${session.lastAccessedAt} timeout ${session.timeoutMs}`;
+}
+
+class StoreStep implements Step {
+  constructor(readonly pick: number, readonly template: Session) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const session = { ...this.template, id: idOf(world, this.pick) };
+    await expectOk(() => backend.store(session), String(this));
+    world.model.store(session);
+  }
+  toString = (): string => `store(ids[${this.pick}], ${describe(this.template)})`;
+}
+
+class CasStep implements Step {
+  constructor(readonly pick: number, readonly template: Session, readonly expectation: Expectation) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const id = idOf(world, this.pick);
+    const current = world.model.version(id);
+    const expectedVersion = Math.max(0, this.expectation.at(current));
+    const session = { ...this.template, id, version: current + 1 };
+    const what = `${this} with version ${current} stored`;
+    if (world.model.store(session, expectedVersion) === 'stored') await expectOk(() => backend.store(session, { expectedVersion }), what);
+    else await expectCode(() => backend.store(session, { expectedVersion }), 'CONFLICT', what);
+  }
+  toString = (): string => `cas(ids[${this.pick}], expected ${String(this.expectation)}, ${describe(this.template)})`;
+}
+
+class FetchStep implements Step {
+  constructor(readonly pick: number) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const id = idOf(world, this.pick);
+    expectSession(await backend.fetch(id, world.now), world.model.fetch(id, world.now), `fetch(ids[${this.pick}], ${world.now})`);
+  }
+  toString = (): string => `fetch(ids[${this.pick}])`;
+}
+
+class DeleteStep implements Step {
+  constructor(readonly pick: number) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const deleted = await backend.delete(idOf(world, this.pick));
+    const expected = world.model.delete(idOf(world, this.pick));
+    if (deleted !== expected) throw new Error(`${this} returned ${deleted}, expected ${expected}`);
+  }
+  toString = (): string => `delete(ids[${this.pick}])`;
+}
+
+class ListStep implements Step {
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    expectIds(await backend.list(world.now), world.model.list(world.now), `list(${world.now})`);
+  }
+  toString = (): string => 'list()';
+}
+
+class CleanupStep implements Step {
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    await expectCleanup(backend, world.model, world.now, 'cleanup');
+  }
+  toString = (): string => 'cleanupExpired()';
+}
+
+/** Moves the virtual clock anywhere, backwards included. */
+class ClockStep implements Step {
+  constructor(readonly to: number) {}
+  check = (): boolean => true;
+  async run(world: World): Promise<void> {
+    world.now = this.to;
+  }
+  toString = (): string => `clock := ${this.to}`;
+}
+
+/** Moves the clock to one millisecond around a stored session's expiry. */
+class ExpiryClockStep implements Step {
+  constructor(readonly pick: number, readonly delta: number) {}
+  check = (world: Readonly<World>): boolean => {
+    const stored = world.model.peek(idOf(world as World, this.pick));
+    return stored !== undefined && expiryOf(stored) !== null;
+  };
+  async run(world: World): Promise<void> {
+    world.now = Math.max(0, expiryOf(world.model.peek(idOf(world, this.pick))!)! + this.delta);
+  }
+  toString = (): string => `clock := expiry of ids[${this.pick}] ${this.delta < 0 ? '-' : '+'} ${Math.abs(this.delta)}`;
+}
+
+/** A few ids, often near-identical ones. */
+export const idPoolArb = fc.oneof(
+  similarIds(4).map((group) => group.map((member) => member.id)),
+  fc.uniqueArray(idArb, { minLength: 1, maxLength: 4 }),
+);
+
+/** Every kind of step, each acting on one backend and checking what it observes against the model. */
+export const stepArbs: fc.Arbitrary<Step>[] = [
+  fc.tuple(pickArb, template).map(([pick, t]) => new StoreStep(pick, t)),
+  fc.tuple(pickArb, template, expectationArb).map(([pick, t, e]) => new CasStep(pick, t, e)),
+  pickArb.map((pick) => new FetchStep(pick)),
+  pickArb.map((pick) => new DeleteStep(pick)),
+  fc.constant(new ListStep()),
+  fc.constant(new CleanupStep()),
+  fc.nat(SPAN + SPAN / 4).map((to) => new ClockStep(to)),
+  fc.tuple(pickArb, fc.integer({ min: -1, max: 1 })).map(([pick, delta]) => new ExpiryClockStep(pick, delta)),
+];
+
+export function newWorld(ids: readonly string[], now: number): World {
+  return { model: new ReferenceModel(), now, ids };
+}
+
+export const modelBased: PropertyDef = {
+  id: 'model',
+  statement: 'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
+  requires: [],
+  runs: 30,
+  run: (ctx) =>
+    fc.asyncProperty(
+      idPoolArb,
+      fc.nat(SPAN),
+      fc.commands(stepArbs, { maxCommands: ctx.profile.maxCommands }),
+      async (ids, start, steps) =>
+        ctx.withBackend(async (backend) =>
+          fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps),
+        ),
+    ),
+};

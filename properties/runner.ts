@@ -1,0 +1,190 @@
+// Runs properties on one backend with fc.assert's semantics but keeps the result: fc.check's
+// RunDetails become a PropertyResult (status, shrunk counterexample, seed, path, replay command).
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackendModule } from '../backends/contract.js';
+import { DEFAULT_MAX_SESSION_BYTES } from '../backends/validate.js';
+import type { ManagerFactory, PropertyContext, PropertyDef } from './define.js';
+import { SetupError, withFixture } from './fixture.js';
+import { numRuns, PROFILES } from './profiles.js';
+import type { Profile, PropertyResult } from './result.js';
+
+export interface SuiteOptions {
+  profile?: Profile;
+  /** fast-check seed; random when absent. One seed serves every property of the run. */
+  seed?: number;
+  /** fast-check path of a failure: with seed and one `only` id, replays exactly that counterexample. */
+  path?: string;
+  /** Property ids to run; all when absent. */
+  only?: string[];
+  /** Base directory for the backends' files; a temp dir (removed after) when absent. */
+  dir?: string;
+  /** Options for every open(), merged over the suite's own (e.g. a redis `url`). */
+  openOptions?: Record<string, unknown>;
+  /** Builds the SessionManager the manager properties test (the zoo passes faulty ones). */
+  createManager?: ManagerFactory;
+  /** Told each result as soon as it is known. */
+  onResult?: (result: PropertyResult) => void;
+  /** How the replay command names the backend: a reference name or a module path. Default: module.name. */
+  backend?: string;
+  /** Per-property time limit, overriding the profile's. */
+  timeoutMs?: number;
+}
+
+/** The maxSessionBytes the size property opens with, so near and past the limit is cheap to build. */
+export const SMALL_SESSION_LIMIT = 4096;
+/** Room after the time limit for fast-check to stop and report before the run is given up on. */
+const DEADLINE_GRACE_MS = 5_000;
+const MAX_COUNTEREXAMPLE_CHARS = 20_000;
+
+function shellWord(word: string): string {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+export function replayCommand(backend: string, profile: Profile, id: string, seed: number, path: string): string {
+  return ['npx sessionbench props --backend', shellWord(backend), '--profile', profile, '--only', id, '--seed', String(seed), '--path', shellWord(path)].join(' ');
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_COUNTEREXAMPLE_CHARS ? text : `${text.slice(0, MAX_COUNTEREXAMPLE_CHARS)}... (${text.length} chars)`;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return err === undefined || err === null ? 'the property returned false' : String(err);
+}
+
+/** Rejects when `promise` has not settled after `ms`; the timer never outlives the race. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function selectProperties(all: readonly PropertyDef[], only: string[] | undefined): PropertyDef[] {
+  if (only === undefined) return [...all];
+  const unknown = only.filter((id) => !all.some((def) => def.id === id));
+  if (unknown.length > 0) {
+    throw new Error(`unknown property id ${unknown.join(', ')}; known: ${all.map((def) => def.id).join(', ')}`);
+  }
+  return all.filter((def) => only.includes(def.id));
+}
+
+export function missingCapabilities(module: BackendModule, def: PropertyDef): string[] {
+  return def.requires.filter((capability) => !module.capabilities[capability]);
+}
+
+interface RunSettings {
+  module: BackendModule;
+  profile: Profile;
+  seed: number;
+  path: string | undefined;
+  backend: string;
+  timeoutMs: number;
+  ctx: PropertyContext;
+}
+
+async function runProperty(def: PropertyDef, run: RunSettings): Promise<PropertyResult> {
+  const base = { id: def.id, statement: def.statement, requires: [...def.requires] };
+  const missing = missingCapabilities(run.module, def);
+  if (missing.length > 0) {
+    return { ...base, status: 'not-applicable', message: `needs ${missing.join(' and ')}, which ${run.module.name} lacks`, runs: 0, durationMs: 0 };
+  }
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  try {
+    // One open before fast-check starts, so a backend that can't open is reported as such
+    // rather than "shrunk" to whatever input happened to be first.
+    await withDeadline(run.ctx.withBackend(async () => {}), run.timeoutMs, `opening ${run.module.name}`);
+    const details = await withDeadline(
+      fc.check(def.run(run.ctx), {
+        seed: run.seed,
+        numRuns: numRuns(def, run.ctx.profile),
+        ...(run.path === undefined ? {} : { path: run.path, endOnFailure: true }),
+        plugins: [fc.interruptAfterTimeLimit(run.timeoutMs)],
+      }),
+      run.timeoutMs + DEADLINE_GRACE_MS,
+      def.id,
+    );
+    const error = details.errorInstance;
+    const found = details.failed && details.counterexample !== null;
+    if (!found && details.interrupted) {
+      // Runs cut short are not a pass: the backend hung or is too slow for this profile.
+      const why = `timed out after ${run.timeoutMs} ms (${details.numRuns} of ${numRuns(def, run.ctx.profile)} runs done)`;
+      return { ...base, status: 'errored', message: why, seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+    }
+    if (!details.failed) return { ...base, status: 'passed', seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+    if (!found || error instanceof SetupError) {
+      const why = messageOf(error ?? new Error(`fast-check gave up after ${details.numSkips} skipped runs`));
+      return { ...base, status: 'errored', message: why, seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+    }
+    const path = details.counterexamplePath ?? '';
+    return {
+      ...base,
+      status: 'failed',
+      counterexample: truncate(fc.stringify(details.counterexample)),
+      message: messageOf(error),
+      seed: details.seed,
+      path,
+      replay: replayCommand(run.backend, run.profile, def.id, details.seed, path),
+      runs: details.numRuns,
+      durationMs: elapsed(),
+    };
+  } catch (err) {
+    return { ...base, status: 'errored', message: messageOf(err), runs: 0, durationMs: elapsed() };
+  }
+}
+
+/** Runs the given properties on one backend, in order; those its capabilities rule out are not-applicable. */
+export async function runProperties(
+  all: readonly PropertyDef[],
+  module: BackendModule,
+  createManager: ManagerFactory,
+  options: SuiteOptions = {},
+): Promise<PropertyResult[]> {
+  const defs = selectProperties(all, options.only);
+  if (options.path !== undefined && (defs.length !== 1 || options.seed === undefined)) {
+    throw new Error('a path replays one failure: pass it with its seed and exactly one property id in `only`');
+  }
+  const profileName = options.profile ?? 'quick';
+  const profile = PROFILES[profileName];
+  if (profile === undefined) throw new Error(`unknown profile ${profileName}; known: ${Object.keys(PROFILES).join(', ')}`);
+  const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sessionbench-suite-'));
+  const callerLimit = options.openOptions?.maxSessionBytes;
+  const ctx: PropertyContext = {
+    module,
+    profile,
+    createManager: options.createManager ?? createManager,
+    withBackend: (body, extra) => withFixture(module, baseDir, { ...extra, ...options.openOptions }, body),
+    smallLimit: callerLimit === undefined ? SMALL_SESSION_LIMIT : undefined,
+    defaultLimit: typeof callerLimit === 'number' ? callerLimit : DEFAULT_MAX_SESSION_BYTES,
+  };
+  const settings: RunSettings = {
+    module,
+    profile: profileName,
+    seed: options.seed ?? (Math.random() * 2 ** 31) | 0,
+    path: options.path,
+    backend: options.backend ?? module.name,
+    timeoutMs: options.timeoutMs ?? profile.timeoutMs,
+    ctx,
+  };
+  try {
+    const results: PropertyResult[] = [];
+    for (const def of defs) {
+      const result = await runProperty(def, settings);
+      options.onResult?.(result);
+      results.push(result);
+    }
+    return results;
+  } finally {
+    if (options.dir === undefined) rmSync(baseDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,41 @@
+// What a report was measured on: figures from two machines, Node versions or driver versions
+// are not comparable, and the report says which ones it has.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Profile } from '../properties/result.js';
+import { PACKAGE_ROOT } from './package-root.js';
+import type { Environment } from './report.js';
+
+interface Manifest {
+  version?: string;
+  dependencies?: Record<string, string>;
+}
+
+function readManifest(file: string): Manifest {
+  return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+}
+
+/** The installed version of each runtime dependency, or the declared range when it can't be found. */
+function dependencyVersions(manifest: Manifest): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
+    const installed = join(PACKAGE_ROOT, 'node_modules', name, 'package.json');
+    versions[name] = (existsSync(installed) ? readManifest(installed).version : undefined) ?? range;
+  }
+  return versions;
+}
+
+export function describeEnvironment(profile: Profile, seed: number): Environment {
+  const manifest = readManifest(join(PACKAGE_ROOT, 'package.json'));
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    cpu: { model: cpus[0]?.model.trim() ?? 'unknown', count: cpus.length },
+    os: { platform: os.platform(), release: os.release(), arch: os.arch() },
+    dependencies: dependencyVersions(manifest),
+    sessionbench: manifest.version ?? 'unknown',
+    profile,
+    seed,
+  };
+}

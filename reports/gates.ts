@@ -1,0 +1,72 @@
+// The quality gates of a verify run, one set per backend. A gate that could not be evaluated
+// is 'skipped', never 'passed': a green report must mean something was checked.
+import type { PropertyResult } from '../properties/result.js';
+import { rowConditions, formatChange, formatUs } from './format.js';
+import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './report.js';
+
+/** At most this many offenders are named in a gate's one-line detail; the tables list them all. */
+const DETAIL_ITEMS = 3;
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, DETAIL_ITEMS).join('; ');
+  return items.length > DETAIL_ITEMS ? `${shown}; and ${items.length - DETAIL_ITEMS} more` : shown;
+}
+
+/** Every applicable property passed. `outcome` is the suite's results, or why there are none. */
+export function propertiesGate(backend: string, outcome: PropertyResult[] | { skipped: string } | { error: string }): Gate {
+  const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'properties', backend, status, detail });
+  if ('skipped' in outcome) return gate('skipped', outcome.skipped);
+  if ('error' in outcome) return gate('failed', `the suite could not run: ${outcome.error}`);
+  const applicable = outcome.filter((r) => r.status !== 'not-applicable');
+  const bad = applicable.filter((r) => r.status === 'failed' || r.status === 'errored');
+  const na = outcome.length - applicable.length;
+  const counts = `${applicable.length - bad.length}/${applicable.length} applicable passed${na > 0 ? `, ${na} not applicable` : ''}`;
+  if (applicable.length === 0) return gate('failed', 'no applicable property ran');
+  if (bad.length > 0) return gate('failed', `${counts}; ${bad.map((r) => `${r.id} ${r.status}`).join(', ')}`);
+  return gate('passed', counts);
+}
+
+function metricText(metric: BudgetCheck['metric'], value: number): string {
+  return metric === 'overheadRatio' ? `${value.toFixed(2)}x` : `${formatUs(value)} µs`;
+}
+
+export function budgetCheckText(check: BudgetCheck): string {
+  const measured = check.actual === null ? 'not measured' : metricText(check.metric, check.actual);
+  return `${check.conditions.op} ${check.metric} ${measured} (limit ${metricText(check.metric, check.limit)})${check.row === null ? '' : ` at ${check.row}`}`;
+}
+
+/** Each limit of the backend's budget held on every row it applies to. */
+export function budgetsGate(backend: string, outcome: BudgetCheck[] | { skipped: string }): Gate {
+  const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'budgets', backend, status, detail });
+  if (!Array.isArray(outcome)) return gate('skipped', outcome.skipped);
+  const checked = outcome.filter((c) => c.status !== 'skipped');
+  const failed = outcome.filter((c) => c.status === 'failed');
+  const unmeasured = outcome.length - checked.length;
+  if (checked.length === 0) return gate('skipped', outcome.length === 0 ? 'no budget for this backend' : `none of its ${outcome.length} limits matched a benchmark row`);
+  const tail = unmeasured > 0 ? `, ${unmeasured} not measured in this run` : '';
+  if (failed.length > 0) return gate('failed', `${failed.length} of ${checked.length} limits exceeded${tail}: ${listed(failed.map(budgetCheckText))}`);
+  return gate('passed', `${checked.length} limits held${tail}`);
+}
+
+export function regressionRowText(row: RegressionRow): string {
+  const ci = row.changeLow === null ? '' : ` (CI ${formatChange(row.changeLow)} .. ${formatChange(row.changeHigh)})`;
+  return `${row.driver === 'raw' ? 'raw ' : ''}${row.op} ${rowConditions(row)} ${row.verdict} ${formatChange(row.change)}${ci}`;
+}
+
+/** No row of the backend is significantly slower than the baseline by more than the minimum effect. */
+export function regressionGate(backend: string, summary: RegressionSummary): Gate {
+  const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'regression', backend, status, detail });
+  const rows = summary.rows.filter((r) => r.backend === backend);
+  const compared = rows.filter((r) => r.verdict !== 'not compared');
+  const failed = rows.filter((r) => r.status === 'failed');
+  const effect = `${Math.round(summary.minEffect * 100)}%`;
+  if (compared.length === 0) return gate('skipped', 'no benchmark row to compare with the baseline');
+  if (failed.length > 0) return gate('failed', `${failed.length} of ${compared.length} rows significantly slower by more than ${effect}: ${listed(failed.map(regressionRowText))}`);
+  const slower = compared.filter((r) => r.verdict === 'slower').length;
+  const faster = compared.filter((r) => r.verdict === 'faster').length;
+  return gate('passed', `${compared.length} rows compared: ${faster} faster, ${slower} slower (by less than ${effect}), ${compared.length - faster - slower} no significant change`);
+}
+
+export function overallStatus(gates: readonly Gate[]): 'passed' | 'failed' {
+  return gates.some((g) => g.status === 'failed') ? 'failed' : 'passed';
+}

@@ -1,0 +1,137 @@
+// report.html: one self-contained page (inline CSS and SVG, no script, no network) to compare
+// the backends: latency per operation, the scaling series when measured, and every table.
+import type { BenchmarkRow } from '../benchmarks/result.js';
+import { groupedBarChart, lineChart } from './charts.js';
+import { rowConditions, formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
+import { budgetCheckText } from './gates.js';
+import type { BackendReport, Report } from './report.js';
+import { escapeText } from './xml.js';
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
+h1 .passed, td.passed { color: #1a7f37; } h1 .failed, td.failed { color: #cf222e; } td.skipped { color: #777; }
+table { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+pre { background: #f6f8fa; padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+.charts { display: flex; flex-wrap: wrap; gap: 24px; }
+`;
+
+type Cell = string | { text: string; cls?: string };
+
+function table(header: string[], rows: Cell[][]): string {
+  const th = header.map((h) => `<th>${escapeText(h)}</th>`).join('');
+  const td = (c: Cell): string => (typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td class="${c.cls ?? ''}">${escapeText(c.text)}</td>`);
+  return `<table><thead><tr>${th}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+const num = (text: string): Cell => ({ text, cls: 'num' });
+const status = (text: string): Cell => ({ text, cls: text });
+
+function backendRows(report: Report): BenchmarkRow[] {
+  return report.backends.flatMap((b) => b.benchmarks.filter((r) => r.driver === 'backend'));
+}
+
+/** Latency per op per backend, one chart per payload size, at 1 in flight on the smallest dataset. */
+function latencyCharts(report: Report): string[] {
+  const rows = backendRows(report).filter((r) => r.concurrency === 1 && r.mode === 'closed-loop');
+  if (rows.length === 0) return [];
+  const smallest = Math.min(...rows.map((r) => r.datasetSize));
+  const base = rows.filter((r) => r.datasetSize === smallest);
+  const payloads = [...new Set(base.map((r) => r.payloadBytes))].sort((a, b) => a - b);
+  return payloads.map((payload) => {
+    const these = base.filter((r) => r.payloadBytes === payload);
+    return groupedBarChart({
+      id: `latency-${payload}`,
+      title: `Latency per operation: ${smallest} sessions, ${payload} B payload, 1 in flight`,
+      groups: [...new Set(these.map((r) => r.op))],
+      series: [...new Set(these.map((r) => r.backend))],
+      value: (op, backend) => {
+        const r = these.find((x) => x.op === op && x.backend === backend);
+        return r === undefined ? undefined : { p50: r.p50Us, p99: r.p99Us };
+      },
+    });
+  });
+}
+
+/** p50 against the dataset size, for every op measured at more than one size. */
+function scalingCharts(report: Report): string[] {
+  const rows = backendRows(report).filter((r) => r.concurrency === 1 && r.mode === 'closed-loop');
+  const ops = [...new Set(rows.map((r) => r.op))];
+  return ops.flatMap((op) => {
+    const these = rows.filter((r) => r.op === op);
+    if (new Set(these.map((r) => r.datasetSize)).size < 2) return [];
+    const payload = Math.min(...these.map((r) => r.payloadBytes));
+    const series = [...new Set(these.map((r) => r.backend))].map((backend) => ({
+      name: backend,
+      points: these.filter((r) => r.backend === backend && r.payloadBytes === payload).map((r): [number, number] => [r.datasetSize, r.p50Us]),
+    }));
+    return [lineChart({ id: `scaling-${op}`, title: `Scaling: ${op} p50 by dataset size (${payload} B)`, xLabel: 'sessions in the store', yLabel: 'p50 µs (log)', series })];
+  });
+}
+
+function propertiesSection(backend: BackendReport): string {
+  if (backend.properties.length === 0) return '';
+  const rows = backend.properties.map((p): Cell[] => [p.id, status(p.status), p.statement, num(String(p.runs)), num(String(p.durationMs))]);
+  const failures = backend.properties
+    .filter((p) => p.status === 'failed' || p.status === 'errored')
+    .map((p) => {
+      const details = [p.message, p.counterexample === undefined ? undefined : `Counterexample: ${p.counterexample}`, p.replay === undefined ? undefined : `Replay: ${p.replay}`];
+      return `<h4>${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.filter((d) => d !== undefined).join('\n\n'))}</pre>`;
+    });
+  return `<h3>${escapeText(backend.name)}: properties</h3>${table(['Property', 'Status', 'Statement', 'Runs', 'ms'], rows)}${failures.join('')}`;
+}
+
+function benchmarkTable(report: Report): string {
+  const rows = report.backends.flatMap((b) =>
+    b.benchmarks.map((r): Cell[] => [
+      r.backend,
+      r.driver,
+      r.op,
+      rowConditions(r),
+      num(formatUs(r.p50Us)),
+      num(formatUs(r.p95Us)),
+      num(formatUs(r.p99Us)),
+      num(formatUs(r.p999Us)),
+      num(formatUs(r.maxUs)),
+      num(Math.round(r.opsPerSec).toLocaleString('en-US')),
+      num(String(r.samples)),
+      num(`${r.rme.toFixed(2)}%`),
+      num(r.overheadRatio === null ? '–' : `${r.overheadRatio.toFixed(2)}x`),
+    ]),
+  );
+  return table(['Backend', 'Driver', 'Op', 'Conditions', 'p50 µs', 'p95 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'ops/s', 'samples', 'rme', 'overhead'], rows);
+}
+
+function regressionSection(report: Report): string {
+  const summary = report.regression;
+  if (summary === undefined) return '';
+  const rows = summary.rows.map((r) => [...regressionCells(r), status(r.status)]);
+  return `<h2>Regression against ${escapeText(summary.baseline)}</h2>${table([...REGRESSION_HEADER, 'Gate'], rows)}`;
+}
+
+export function renderHtml(report: Report): string {
+  const env = report.environment;
+  const charts = [...latencyCharts(report), ...scalingCharts(report)];
+  const budgetRows = report.backends.flatMap((b) => b.budgets.map((c): Cell[] => [b.name, budgetCheckText(c), status(c.status)]));
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>sessionbench report</title><style>${STYLE}</style></head>
+<body>
+<h1>sessionbench verify: <span class="${report.status}">${report.status}</span></h1>
+<p>${escapeText(`Profile ${env.profile}, seed ${env.seed}; Node ${env.node} on ${env.cpu.model} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ${report.generatedAt}`)}</p>
+<h2>Backends</h2>
+${table(['Backend', 'Kind', 'Persistent', 'Shared', 'Status', 'Note'], report.backends.map((b) => [b.name, b.kind, String(b.capabilities.persistent), String(b.capabilities.shared), status(b.status), b.skipReason ?? '']))}
+<h2>Gates</h2>
+${table(['Backend', 'Gate', 'Status', 'Detail'], report.gates.map((g) => [g.backend, g.name, status(g.status), g.detail]))}
+<h2>Latency</h2>
+<div class="charts">${charts.length === 0 ? '<p>No benchmark in this run.</p>' : charts.join('\n')}</div>
+<h2>Properties</h2>
+${report.backends.map(propertiesSection).join('\n')}
+<h2>Benchmarks</h2>
+${benchmarkTable(report)}
+<h2>Budgets</h2>
+${budgetRows.length === 0 ? '<p>No budget checked.</p>' : table(['Backend', 'Limit', 'Status'], budgetRows)}
+${regressionSection(report)}
+</body></html>
+`;
+}

@@ -1,0 +1,122 @@
+// summary.md: what a person reads first. One row per backend, then every failure with what
+// it needs to be acted on: the counterexample and the command that replays it.
+import type { PropertyResult } from '../properties/result.js';
+import { budgetCheckText } from './gates.js';
+import { formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
+import { HEADLINE_OPS, headlineRow } from './headline.js';
+import type { BackendReport, Gate, RegressionSummary, Report } from './report.js';
+import { legalText } from './xml.js';
+
+const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+
+function cell(text: string): string {
+  return legalText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
+}
+
+/** A fenced block that no backtick run inside the content can close early. */
+function fenced(content: string, info = ''): string {
+  const longest = Math.max(2, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${info}\n${legalText(content)}\n${fence}`;
+}
+
+function latencyCell(backend: BackendReport, op: string): string {
+  const r = headlineRow(backend.benchmarks, op);
+  return r === undefined ? '–' : `${formatUs(r.p50Us)} / ${formatUs(r.p99Us)} µs`;
+}
+
+function gateOf(backend: BackendReport, name: Gate['name']): Gate | undefined {
+  return backend.gates.find((g) => g.name === name);
+}
+
+function propertiesCell(backend: BackendReport): string {
+  const props = backend.properties;
+  if (props.length === 0) return gateOf(backend, 'properties')?.status === 'failed' ? 'did not run' : '–';
+  const applicable = props.filter((p) => p.status !== 'not-applicable');
+  const passed = applicable.filter((p) => p.status === 'passed').length;
+  const na = props.length - applicable.length;
+  return `${passed}/${applicable.length}${na > 0 ? ` (${na} n/a)` : ''}`;
+}
+
+function budgetsCell(backend: BackendReport): string {
+  const checked = backend.budgets.filter((c) => c.status !== 'skipped');
+  if (checked.length === 0) return '–';
+  const held = checked.filter((c) => c.status === 'passed').length;
+  return `${held}/${checked.length} held`;
+}
+
+function statusCell(backend: BackendReport): string {
+  const reason = backend.skipReason === undefined ? '' : `: ${backend.skipReason}`;
+  return `${STATUS_MARK[backend.status]} ${backend.status}${reason}`;
+}
+
+function backendTable(report: Report): string {
+  return table(
+    ['Backend', 'Kind', 'Properties passed', `fetch p50/p99`, `store p50/p99`, 'Budgets', 'Status'],
+    report.backends.map((b) => [b.name, b.kind, propertiesCell(b), latencyCell(b, HEADLINE_OPS.fetch), latencyCell(b, HEADLINE_OPS.store), budgetsCell(b), statusCell(b)]),
+  );
+}
+
+function propertyFailure(backend: BackendReport, p: PropertyResult): string {
+  const parts = [`### ❌ ${legalText(backend.name)}: property \`${p.id}\` ${p.status}`, '', `_${legalText(p.statement)}_`];
+  if (p.message !== undefined) parts.push('', fenced(p.message, 'text'));
+  if (p.counterexample !== undefined) parts.push('', 'Counterexample:', '', fenced(p.counterexample, 'text'));
+  if (p.seed !== undefined) parts.push('', `Seed ${p.seed}${p.path === undefined ? '' : `, path ${p.path}`}.`);
+  if (p.replay !== undefined) parts.push('', 'Replay:', '', fenced(p.replay, 'sh'));
+  return parts.join('\n');
+}
+
+function failures(report: Report): string[] {
+  const sections: string[] = [];
+  for (const backend of report.backends) {
+    for (const p of backend.properties) if (p.status === 'failed' || p.status === 'errored') sections.push(propertyFailure(backend, p));
+    const overBudget = backend.budgets.filter((c) => c.status === 'failed');
+    if (overBudget.length > 0) {
+      sections.push([`### ❌ ${legalText(backend.name)}: latency budget exceeded`, '', ...overBudget.map((c) => `- ${legalText(budgetCheckText(c))}`)].join('\n'));
+    }
+    // Gates whose failure the lists above don't already explain (setup, availability, regression).
+    for (const gate of backend.gates) {
+      if (gate.status !== 'failed' || (gate.name === 'properties' && backend.properties.length > 0) || gate.name === 'budgets') continue;
+      sections.push(`### ❌ ${legalText(backend.name)}: ${gate.name}\n\n${legalText(gate.detail)}`);
+    }
+  }
+  return sections;
+}
+
+/** The regression table, shared by summary.md and `sessionbench compare`. */
+export function regressionTable(summary: RegressionSummary): string {
+  const rows = summary.rows.map((r) => [...regressionCells(r), `${STATUS_MARK[r.status]} ${r.status}`]);
+  const legend =
+    `Baseline ${legalText(summary.baseline)}. Change: Hodges–Lehmann shift of the retained samples relative to the baseline median, ` +
+    `with its ${Math.round((1 - summary.alpha) * 100)}% confidence interval; p: Mann–Whitney U, Holm-adjusted across ${summary.rows.filter((r) => r.p !== null).length} rows. ` +
+    `A row fails when it is significantly slower (p < ${summary.alpha}) by more than ${Math.round(summary.minEffect * 100)}%.`;
+  return `${legend}\n\n${table([...REGRESSION_HEADER, 'Gate'], rows)}`;
+}
+
+export function renderSummary(report: Report): string {
+  const env = report.environment;
+  const failed = failures(report);
+  const parts = [
+    `# sessionbench verify: ${STATUS_MARK[report.status]} ${report.status}`,
+    '',
+    `Profile ${env.profile}, seed ${env.seed}; Node ${env.node} on ${legalText(env.cpu.model)} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ` +
+      `${report.generatedAt}, ${(report.durationMs / 1000).toFixed(1)} s.`,
+    '',
+    backendTable(report),
+    '',
+    '## Gates',
+    '',
+    ...report.gates.map((g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`),
+  ];
+  parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
+  if (report.regression !== undefined) parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,41 @@
+// Option parsing shared by the CLI's commands; every bad value is a SetupError (exit 2).
+import { randomInt } from 'node:crypto';
+import { isProfile, PROFILES } from '../properties/profiles.js';
+import type { Profile } from '../properties/result.js';
+import { SetupError } from './setup-error.js';
+
+/** What verify, props and bench run when no --backend is given. */
+export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
+
+export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, or a plug-in module (.js, .mjs, .ts);
+                         repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
+export const PROFILE_HELP = `  --profile <name>       ${Object.keys(PROFILES).join(' | ')} (default: standard)`;
+
+export function parseProfile(value: string | undefined): Profile {
+  if (value === undefined) return 'standard';
+  if (!isProfile(value)) throw new SetupError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, not ${value}`);
+  return value;
+}
+
+/** fast-check seeds are 32-bit integers; a run without --seed draws one and reports it. */
+export function parseSeed(value: string | undefined): number {
+  if (value === undefined) return randomInt(0, 2 ** 31 - 1);
+  if (!/^-?\d+$/.test(value) || Number(value) < -(2 ** 31) || Number(value) >= 2 ** 32) throw new SetupError(`--seed must be a 32-bit integer, not ${value}`);
+  return Number(value);
+}
+
+export function parseFraction(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new SetupError(`${name} must be a number in [0, 1), e.g. 0.1 for 10%, not ${value}`);
+  return n;
+}
+
+export function backendsOf(values: string[] | undefined): string[] {
+  return values === undefined || values.length === 0 ? DEFAULT_BACKENDS : values;
+}
+
+/** SESSIONBENCH_REQUIRE_REDIS=1 (CI with a Redis): a backend skipped for want of a server fails the run. */
+export function requireAll(): boolean {
+  return process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
+}

@@ -1,0 +1,65 @@
+// Turns loaded backends into runnable targets: the redis reference backend gets a Redis (the
+// one REDIS_URL names, the local one, or a private server stopped at teardown); a backend that
+// can't have what it needs is skipped with the reason, never reported as passed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redactUrl } from '../backends/redis-client.js';
+import type { BenchTarget } from '../benchmarks/index.js';
+import { type LoadedBackend, loadBackends } from './load-backend.js';
+import type { Progress } from '../benchmarks/progress.js';
+import { provideRedis } from './redis-provider.js';
+import { Teardown } from './teardown.js';
+
+export interface Target extends LoadedBackend {
+  /** OpenContext.options for every open() of this backend. */
+  openOptions?: Record<string, unknown>;
+  /** Why it can't run here; set instead of openOptions. */
+  skipReason?: string;
+}
+
+/** Plug-ins have no raw driver underneath: only the reference backends get raw rows. */
+export function benchTarget(target: Target): BenchTarget {
+  const { module, kind, openOptions } = target;
+  return { name: module.name, module, raw: kind === 'reference', ...(openOptions === undefined ? {} : { openOptions }) };
+}
+
+async function prepareTargets(backends: readonly LoadedBackend[], teardown: Teardown, progress: Progress): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const backend of backends) {
+    if (backend.kind !== 'reference' || backend.spec !== 'redis') {
+      targets.push(backend);
+      continue;
+    }
+    progress.line('redis: looking for a Redis server');
+    const redis = await provideRedis();
+    if ('skipped' in redis) {
+      progress.note(`redis: skipped (${redis.skipped})`);
+      targets.push({ ...backend, skipReason: redis.skipped });
+      continue;
+    }
+    teardown.add(redis.stop);
+    progress.note(`redis: using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`);
+    targets.push({ ...backend, openOptions: { url: redis.url } });
+  }
+  return targets;
+}
+
+/**
+ * Loads the backends (a broken plug-in is a SetupError before anything runs), prepares them,
+ * and runs `body` with the targets and a scratch dir; the scratch dir and any provisioned
+ * server are gone afterwards, also after Ctrl-C.
+ */
+export async function withTargets<T>(specs: readonly string[], progress: Progress, body: (targets: Target[], scratch: string) => Promise<T>): Promise<T> {
+  const loaded = await loadBackends(specs);
+  const teardown = new Teardown();
+  teardown.onSignals((text) => progress.note(text));
+  try {
+    const scratch = mkdtempSync(join(tmpdir(), 'sessionbench-'));
+    teardown.add(() => rmSync(scratch, { recursive: true, force: true }));
+    return await body(await prepareTargets(loaded, teardown, progress), scratch);
+  } finally {
+    progress.done();
+    await teardown.run();
+  }
+}

@@ -1,0 +1,75 @@
+// `sessionbench verify`: options and output around verify() (scripts/verify.ts).
+import { DEFAULT_MIN_EFFECT } from '../reports/regression.js';
+import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll } from './cli-options.js';
+import type { Progress } from '../benchmarks/progress.js';
+import { verify } from './verify.js';
+
+export const DEFAULT_REPORT_DIR = 'reports/latest';
+
+export const VERIFY_USAGE = `Usage: sessionbench verify [options]
+
+Runs the invariant suite and the benchmark on each backend, writes report.json, summary.md,
+junit.xml, report.html and bench.json, and applies the gates (properties, budgets, regression).
+
+Options:
+${BACKEND_HELP}
+${PROFILE_HELP}
+  --report-dir <dir>     where the reports go (default: ${DEFAULT_REPORT_DIR}; created if missing)
+  --budgets <file>       latency budgets (default: reports/budgets.default.json)
+  --baseline <file>      a report.json to compare the benchmark with (regression gate)
+  --min-effect <ratio>   smallest slowdown the regression gate fails on (default ${DEFAULT_MIN_EFFECT})
+  --skip-bench           run the invariant suite only
+  --skip-props           run the benchmark only
+  --seed <n>             fast-check seed (default: random, recorded in the report)
+  --help                 this text
+
+Environment: SESSIONBENCH_REQUIRE_REDIS=1 fails the run when no Redis can be had (otherwise
+redis is reported skipped, with the reason); REDIS_URL names the Redis to use;
+GITHUB_STEP_SUMMARY, when set, gets summary.md appended.
+
+Exit: 0 every gate held, 1 a gate failed, 2 a usage or setup error.`;
+
+export const VERIFY_OPTIONS = {
+  backend: { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  'report-dir': { type: 'string' },
+  budgets: { type: 'string' },
+  baseline: { type: 'string' },
+  'min-effect': { type: 'string' },
+  'skip-bench': { type: 'boolean' },
+  'skip-props': { type: 'boolean' },
+  seed: { type: 'string' },
+} as const;
+
+interface VerifyValues {
+  backend?: string[];
+  profile?: string;
+  'report-dir'?: string;
+  budgets?: string;
+  baseline?: string;
+  'min-effect'?: string;
+  'skip-bench'?: boolean;
+  'skip-props'?: boolean;
+  seed?: string;
+}
+
+export async function verifyCommand(values: VerifyValues, progress: Progress): Promise<number> {
+  const { report, files } = await verify({
+    backends: backendsOf(values.backend),
+    profile: parseProfile(values.profile),
+    seed: parseSeed(values.seed),
+    reportDir: values['report-dir'] ?? DEFAULT_REPORT_DIR,
+    ...(values.budgets === undefined ? {} : { budgetsFile: values.budgets }),
+    ...(values.baseline === undefined ? {} : { baselineFile: values.baseline }),
+    minEffect: parseFraction('--min-effect', values['min-effect'], DEFAULT_MIN_EFFECT),
+    skipBench: values['skip-bench'] === true,
+    skipProps: values['skip-props'] === true,
+    requireAll: requireAll(),
+    progress,
+  });
+  const failed = report.gates.filter((g) => g.status === 'failed').length;
+  const lines = report.gates.map((g) => `${g.status.padEnd(7)} ${g.backend} ${g.name}: ${g.detail}`);
+  lines.push('', `verify ${report.status}${failed > 0 ? ` (${failed} gate${failed > 1 ? 's' : ''} failed)` : ''}; reports in ${files.join(', ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return report.status === 'passed' ? 0 : 1;
+}

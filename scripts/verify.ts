@@ -1,0 +1,179 @@
+// `sessionbench verify`: the invariant suite and the benchmark on every chosen backend, the
+// gates over both, and the five report files. Setup problems (a bad budgets file, baseline or
+// plug-in) are found before anything long runs.
+import { join } from 'node:path';
+import type { BenchmarkRow } from '../benchmarks/result.js';
+import { runBenchmarks } from '../benchmarks/index.js';
+import { PROPERTIES, runSuite } from '../properties/index.js';
+import type { Profile, PropertyResult } from '../properties/result.js';
+import { type Budgets, checkBudgets, loadBudgets } from '../reports/budgets.js';
+import { describeEnvironment } from '../reports/environment.js';
+import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../reports/gates.js';
+import { benchmarkRows, readReport } from '../reports/read-report.js';
+import { compareBenchmarks } from '../reports/regression.js';
+import { type BackendReport, type Gate, type Report, SCHEMA_VERSION } from '../reports/report.js';
+import { writeReports } from '../reports/write.js';
+import type { Progress } from '../benchmarks/progress.js';
+import { SetupError } from './setup-error.js';
+import { benchTarget, type Target, withTargets } from './targets.js';
+
+export interface VerifyOptions {
+  backends: string[];
+  profile: Profile;
+  seed: number;
+  reportDir: string;
+  budgetsFile?: string;
+  baselineFile?: string;
+  minEffect?: number;
+  skipBench: boolean;
+  skipProps: boolean;
+  /** A backend that can't run here (no Redis) fails the run instead of being skipped. */
+  requireAll: boolean;
+  progress: Progress;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function seconds(startedMs: number): string {
+  return `${((performance.now() - startedMs) / 1000).toFixed(1)} s`;
+}
+
+/** One directory per backend under the run's temp dir: names may hold characters paths can't. */
+function workDir(base: string, index: number, what: string): string {
+  return join(base, `${index}-${what}`);
+}
+
+async function runProperties(target: Target, options: VerifyOptions, dir: string): Promise<PropertyResult[] | { error: string }> {
+  const name = target.module.name;
+  const started = performance.now();
+  let done = 0;
+  try {
+    const results = await runSuite(target.module, {
+      profile: options.profile,
+      seed: options.seed,
+      dir,
+      backend: target.spec,
+      ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+      onResult: (r) => {
+        done++;
+        options.progress.line(`${name}: properties ${done}/${PROPERTIES.length} (${r.id} ${r.status})`);
+        if (r.status === 'failed' || r.status === 'errored') options.progress.note(`${name}: ${r.id} ${r.status}: ${r.message ?? ''}`.trimEnd());
+      },
+    });
+    const passed = results.filter((r) => r.status === 'passed').length;
+    options.progress.note(`${name}: ${passed}/${results.filter((r) => r.status !== 'not-applicable').length} applicable properties passed (${seconds(started)})`);
+    return results;
+  } catch (err) {
+    options.progress.note(`${name}: the suite could not run: ${messageOf(err)}`);
+    return { error: messageOf(err) };
+  }
+}
+
+async function runBench(target: Target, options: VerifyOptions, dir: string): Promise<BenchmarkRow[] | { error: string }> {
+  const name = target.module.name;
+  const started = performance.now();
+  try {
+    const rows = await runBenchmarks([benchTarget(target)], { profile: options.profile, dir, onProgress: (line) => options.progress.line(line) });
+    options.progress.note(`${name}: ${rows.length} benchmark rows (${seconds(started)})`);
+    return rows;
+  } catch (err) {
+    options.progress.note(`${name}: the benchmark could not run: ${messageOf(err)}`);
+    return { error: messageOf(err) };
+  }
+}
+
+function backendStatus(gates: readonly Gate[], skipReason: string | undefined): BackendReport['status'] {
+  if (gates.some((g) => g.status === 'failed')) return 'failed';
+  return skipReason === undefined ? 'passed' : 'skipped';
+}
+
+async function runTarget(target: Target, index: number, options: VerifyOptions, budgets: Budgets, scratch: string): Promise<BackendReport> {
+  const { module } = target;
+  const report: BackendReport = {
+    name: module.name,
+    spec: target.spec,
+    kind: target.kind,
+    ...(module.description === undefined ? {} : { description: module.description }),
+    capabilities: { persistent: module.capabilities.persistent, shared: module.capabilities.shared },
+    status: 'passed',
+    properties: [],
+    benchmarks: [],
+    budgets: [],
+    gates: [],
+  };
+  if (target.skipReason !== undefined) {
+    report.skipReason = target.skipReason;
+    report.gates.push({ name: 'availability', backend: module.name, status: options.requireAll ? 'failed' : 'skipped', detail: target.skipReason });
+    report.status = backendStatus(report.gates, report.skipReason);
+    return report;
+  }
+  if (options.skipProps) {
+    report.gates.push(propertiesGate(module.name, { skipped: 'skipped (--skip-props)' }));
+  } else {
+    const outcome = await runProperties(target, options, workDir(scratch, index, 'props'));
+    if (Array.isArray(outcome)) report.properties = outcome;
+    report.gates.push(propertiesGate(module.name, outcome));
+  }
+  if (options.skipBench) {
+    report.gates.push(budgetsGate(module.name, { skipped: 'skipped (--skip-bench)' }));
+  } else {
+    const rows = await runBench(target, options, workDir(scratch, index, 'bench'));
+    if (Array.isArray(rows)) {
+      report.benchmarks = rows;
+      report.budgets = checkBudgets(budgets, module.name, rows);
+      report.gates.push(budgetsGate(module.name, report.budgets));
+    } else {
+      report.gates.push({ name: 'benchmark', backend: module.name, status: 'failed', detail: `the benchmark could not run: ${rows.error}` });
+    }
+  }
+  return report;
+}
+
+/** Everything that can be wrong before the run starts; thrown as SetupError (exit 2). */
+function checkSetup(options: VerifyOptions): { budgets: Budgets; baseline?: BenchmarkRow[] } {
+  if (options.skipBench && options.skipProps) throw new SetupError('--skip-bench and --skip-props together leave nothing to verify');
+  if (options.skipBench && options.baselineFile !== undefined) throw new SetupError('--baseline compares benchmark rows: drop --skip-bench');
+  try {
+    const budgets = loadBudgets(options.budgetsFile);
+    if (options.baselineFile === undefined) return { budgets };
+    return { budgets, baseline: benchmarkRows(readReport(options.baselineFile)) };
+  } catch (err) {
+    throw new SetupError(messageOf(err));
+  }
+}
+
+export async function verify(options: VerifyOptions): Promise<{ report: Report; files: string[] }> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const { budgets, baseline } = checkSetup(options);
+  const backends = await withTargets(options.backends, options.progress, async (targets, scratch) => {
+    const reports: BackendReport[] = [];
+    for (const [index, target] of targets.entries()) reports.push(await runTarget(target, index, options, budgets, scratch));
+    return reports;
+  });
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: startedAt.toISOString(),
+    durationMs: 0,
+    environment: describeEnvironment(options.profile, options.seed),
+    backends,
+    gates: [],
+    status: 'passed',
+  };
+  if (baseline !== undefined) {
+    const measured = new Set(backends.filter((b) => b.benchmarks.length > 0).map((b) => b.name));
+    report.regression = compareBenchmarks(
+      baseline.filter((row) => measured.has(row.backend)),
+      backends.flatMap((b) => b.benchmarks),
+      { baseline: options.baselineFile!, ...(options.minEffect === undefined ? {} : { minEffect: options.minEffect }) },
+    );
+    for (const b of backends) if (b.skipReason === undefined) b.gates.push(regressionGate(b.name, report.regression));
+  }
+  for (const b of backends) b.status = backendStatus(b.gates, b.skipReason);
+  report.gates = backends.flatMap((b) => b.gates);
+  report.status = overallStatus(report.gates);
+  report.durationMs = Math.round(performance.now() - started);
+  return { report, files: writeReports(report, options.reportDir) };
+}

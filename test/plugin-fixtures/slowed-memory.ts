@@ -1,0 +1,39 @@
+// The memory reference backend slowed on purpose by about 30%: every call busy-waits 30% of
+// its own duration after it completes. It keeps the name 'memory' so its benchmark rows match
+// the reference memory rows of a baseline report. Loaded as a .ts plug-in through tsx.
+import type { BackendModule, SessionBackend } from '../../backends/contract.js';
+import memory from '../../backends/memory.js';
+
+const EXTRA = 0.3;
+
+function slowed<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const start = process.hrtime.bigint();
+    const result = await call(...args);
+    const until = process.hrtime.bigint() + BigInt(Math.round(Number(process.hrtime.bigint() - start) * EXTRA));
+    while (process.hrtime.bigint() < until) {
+      // Busy-wait: a timer can't wait a microsecond, and the cost must land inside the measured call.
+    }
+    return result;
+  };
+}
+
+const slowedMemory: BackendModule = {
+  name: 'memory',
+  description: 'The memory backend, 30% slower on purpose (a test fixture for the regression gate).',
+  capabilities: memory.capabilities,
+  async open(context) {
+    const inner = await memory.open(context);
+    const backend: SessionBackend = {
+      store: slowed(inner.store.bind(inner)),
+      fetch: slowed(inner.fetch.bind(inner)),
+      delete: slowed(inner.delete.bind(inner)),
+      list: slowed(inner.list.bind(inner)),
+      cleanupExpired: slowed(inner.cleanupExpired.bind(inner)),
+      close: () => inner.close(),
+    };
+    return backend;
+  },
+};
+
+export default slowedMemory;
