@@ -1,6 +1,7 @@
-// Redis reference backend (the Mnesia row): one hash per session, one sorted set of expiry
-// times per namespace (key scheme in redis-keys.ts), every write a Lua script (redis-scripts.ts)
-// so compare-and-set, delete and cleanup are atomic against every other client.
+// Redis reference backend (the Mnesia row): one hash per session, and per namespace a sorted
+// set of expiry times plus one of safety-net deadlines (key scheme in redis-keys.ts). Every
+// write is a Lua script (redis-scripts.ts), so compare-and-set, delete and cleanup are atomic
+// against every other client; reads are single plain commands.
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 import { Lifecycle, intOption } from './lifecycle.js';

@@ -71,6 +71,8 @@ export const SCALE_OPS: readonly Op[] = ['create', 'fetch-hit', 'cleanup-expired
 export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
 /** Stores in flight while prefilling (and seeding cleanup's expired sessions). */
 export const PREFILL_CONCURRENCY = 64;
+/** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
+const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
 const OPEN_LOOP_RATE_RANGE = [100, 50_000] as const;
 
@@ -158,13 +160,17 @@ interface Named {
   runner: OpRunner;
   /** Sessions one call acts on, once the run is over (cleanup-expired). */
   perCall?: () => number;
+  /** Fewer minimum iterations for an op whose every call first seeds a thousand sessions. */
+  iterations?: { measured: number; warmup: number };
 }
 
 function runnersFor(op: Op, context: WorkloadContext, mixes: Mix[]): Named[] {
   if (op === 'mixed') return mixes.map((mix) => ({ op: `mixed:${mix.name}`, runner: mixedRunner(context, mix) }));
   if (op === 'cleanup-expired') {
     const runner = cleanupRunner(context);
-    return runner === undefined ? [] : [{ op, runner, perCall: () => (runner.calls === 0 ? 0 : runner.removed / runner.calls) }];
+    if (runner === undefined) return [];
+    const perCall = (): number => (runner.calls === 0 ? 0 : runner.removed / runner.calls);
+    return [{ op, runner, perCall, iterations: CLEANUP_ITERATIONS }];
   }
   const runner = opRunner(op, context);
   return runner === undefined ? [] : [{ op, runner }];
@@ -297,8 +303,8 @@ class TargetRun {
             const measurement = await measureClosedLoop(named.runner, {
               timeMs: settings.timeMs,
               warmupMs: settings.warmupMs,
-              iterations: settings.iterations,
-              warmupIterations: settings.warmupIterations,
+              iterations: Math.min(settings.iterations, named.iterations?.measured ?? Infinity),
+              warmupIterations: Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity),
               concurrency: c,
             });
             this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));

@@ -10,6 +10,12 @@ function show(value: unknown): string {
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** An id as it appears in a failure message: quoted, escaped, and cut short when long. */
+export function quote(id: string): string {
+  const text = JSON.stringify(id);
+  return text.length <= 48 ? text : `${text.slice(0, 40)}..." (${id.length} units)`;
+}
+
 function kind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { Session } from '../backends/contract.js';
 import { clockSessionArb, idArb, sessionArb } from './arbitraries.js';
-import { expectSession } from './compare.js';
+import { expectSession, quote } from './compare.js';
 import type { PropertyDef } from './define.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { boundaryNows, expectCleanup, expectMatchesModel, storeAll } from './observe.js';
@@ -122,10 +122,10 @@ export const deleteTruthful: PropertyDef = {
               const deleted = await backend.delete(id);
               if (deleted !== model.delete(id)) {
                 const state = stored === undefined ? 'absent' : `stored (expiry ${expiryOf(stored)})`;
-                throw new Error(`delete(${JSON.stringify(id)}) returned ${deleted} for a session that was ${state}`);
+                throw new Error(`delete(${quote(id)}) returned ${deleted} for a session that was ${state}`);
               }
-              await expectMatchesModel(backend, model, { ids, nows: [0], what: `after delete(${JSON.stringify(id)})` });
-              if (await backend.delete(id)) throw new Error(`a second delete(${JSON.stringify(id)}) returned true`);
+              await expectMatchesModel(backend, model, { ids, nows: [0], what: `after delete(${quote(id)})` });
+              if (await backend.delete(id)) throw new Error(`a second delete(${quote(id)}) returned true`);
             }
           }
           await expectCleanup(backend, model, Number.MAX_SAFE_INTEGER, 'final cleanup');

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { Session } from '../backends/contract.js';
 import { clockSessionArb, containers, sessionArb, similarIds } from './arbitraries.js';
-import { copySession, expectSession } from './compare.js';
+import { copySession, expectSession, quote } from './compare.js';
 import type { PropertyDef } from './define.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
@@ -51,7 +51,7 @@ export const isolation: PropertyDef = {
           await storeAll(backend, model, ids.map((id, i) => ({ ...(id === target ? initial : neighbours[i]!), id })));
           await expectMatchesModel(backend, model, { what: 'after storing the group' });
           for (const op of ops) {
-            const what = `after ${op.kind} of ${JSON.stringify(target)}`;
+            const what = `after ${op.kind} of ${quote(target)}`;
             let now = 0;
             if (op.kind === 'store' || op.kind === 'cas') {
               const expectedVersion = model.version(target);

@@ -2,7 +2,7 @@
 // and fetch(id, now) of every id involved, at each instant given. This is the "store unchanged"
 // check too: a backend that wrote anything it should not have differs from the model somewhere.
 import type { Session, SessionBackend } from '../backends/contract.js';
-import { expectIds, expectSession } from './compare.js';
+import { expectIds, expectSession, quote } from './compare.js';
 import type { ReferenceModel } from './model.js';
 import { expectOk } from './outcome.js';
 
@@ -16,11 +16,16 @@ export interface Observation {
 }
 
 export async function expectMatchesModel(backend: SessionBackend, model: ReferenceModel, observation: Observation): Promise<void> {
-  const ids = new Set([...model.ids(), ...(observation.ids ?? [])]);
-  for (const now of new Set(observation.nows ?? [0])) {
-    expectIds(await backend.list(now), model.list(now), `${observation.what}: list(${now})`);
-    for (const id of ids) {
-      expectSession(await backend.fetch(id, now), model.fetch(id, now), `${observation.what}: fetch(${JSON.stringify(id)}, ${now})`);
+  const ids = [...new Set([...model.ids(), ...(observation.ids ?? [])])];
+  const nows = [...new Set(observation.nows ?? [0])];
+  // Reads only, all at once: one round trip on a networked store instead of dozens.
+  const seen = await Promise.all(
+    nows.map(async (now) => ({ now, listed: await backend.list(now), fetched: await Promise.all(ids.map((id) => backend.fetch(id, now))) })),
+  );
+  for (const { now, listed, fetched } of seen) {
+    expectIds(listed, model.list(now), `${observation.what}: list(${now})`);
+    for (const [i, id] of ids.entries()) {
+      expectSession(fetched[i], model.fetch(id, now), `${observation.what}: fetch(${quote(id)}, ${now})`);
     }
   }
 }
@@ -34,7 +39,7 @@ export function boundaryNows(expiry: number | null): number[] {
 /** Stores each session (plain upserts, all must succeed) and mirrors it in the model. */
 export async function storeAll(backend: SessionBackend, model: ReferenceModel, sessions: Session[]): Promise<void> {
   for (const session of sessions) {
-    await expectOk(() => backend.store(session), `store(${JSON.stringify(session.id)})`);
+    await expectOk(() => backend.store(session), `store(${quote(session.id)})`);
     model.store(session);
   }
 }

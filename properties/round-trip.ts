@@ -1,7 +1,7 @@
 // What a backend accepts it gives back exactly; what is over its limit it refuses, changing nothing.
 import fc from 'fast-check';
 import type { Session } from '../backends/contract.js';
-import { makeSession, metadataArb, sessionArb, sizedSessionArb } from './arbitraries.js';
+import { labelled, makeSession, sessionArb, sizedSessionArb, smallMetadataArb } from './arbitraries.js';
 import type { PropertyDef } from './define.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { boundaryNows, expectMatchesModel, storeAll } from './observe.js';
@@ -26,8 +26,11 @@ export const roundTrip: PropertyDef = {
 
 /** A session already stored under the id the oversized one uses, so "nothing changed" has something to keep. */
 const priorArb = fc.option(
-  fc.tuple(fc.nat(1_000_000), fc.integer({ min: 1, max: 100 }), metadataArb).map(([at, version, metadata]) =>
-    (id: string): Session => makeSession(id, at, 0, null, version, metadata),
+  fc.tuple(fc.nat(1_000_000), fc.integer({ min: 1, max: 100 }), smallMetadataArb).map(([at, version, metadata]) =>
+    labelled(
+      (id: string): Session => makeSession(id, at, 0, null, version, metadata),
+      `a session stored before: v${version} at ${at}, metadata ${JSON.stringify(metadata)}`,
+    ),
   ),
   { nil: undefined },
 );

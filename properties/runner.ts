@@ -31,6 +31,11 @@ export interface SuiteOptions {
   backend?: string;
   /** Per-property time limit, overriding the profile's. */
   timeoutMs?: number;
+  /**
+   * false: stop at the first failure without shrinking (for callers who only need to know that a
+   * property fails, like the zoo's tests); its seed and path still replay it. Default true.
+   */
+  shrink?: boolean;
 }
 
 /** The maxSessionBytes the size property opens with, so near and past the limit is cheap to build. */
@@ -89,6 +94,7 @@ interface RunSettings {
   path: string | undefined;
   backend: string;
   timeoutMs: number;
+  shrink: boolean;
   ctx: PropertyContext;
 }
 
@@ -108,7 +114,8 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
       fc.check(def.run(run.ctx), {
         seed: run.seed,
         numRuns: numRuns(def, run.ctx.profile),
-        ...(run.path === undefined ? {} : { path: run.path, endOnFailure: true }),
+        ...(run.path === undefined ? {} : { path: run.path }),
+        endOnFailure: run.path !== undefined || !run.shrink,
         plugins: [fc.interruptAfterTimeLimit(run.timeoutMs)],
       }),
       run.timeoutMs + DEADLINE_GRACE_MS,
@@ -174,6 +181,7 @@ export async function runProperties(
     path: options.path,
     backend: options.backend ?? module.name,
     timeoutMs: options.timeoutMs ?? profile.timeoutMs,
+    shrink: options.shrink ?? true,
     ctx,
   };
   try {

@@ -93,14 +93,17 @@ export function groupedBarChart(chart: GroupedBars): string {
   const top = 40;
   const plotHeight = 240;
   const width = left + chart.groups.length * groupWidth + 20;
-  const height = top + plotHeight + 70;
+  const height = top + plotHeight + 110;
   const values = chart.groups.flatMap((g) => chart.series.flatMap((s) => Object.values(chart.value(g, s) ?? {})));
   const scale = new LogScale(values, top + plotHeight, top);
   const colors = chart.series.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length]! }));
 
   const bars = chart.groups.flatMap((group, gi) => {
     const gx = left + gi * groupWidth + 10;
-    const label = `<text x="${gx + (groupWidth - 20) / 2}" y="${top + plotHeight + 16}" ${FONT} text-anchor="middle">${escapeText(group)}</text>`;
+    // Op names are longer than a group is wide: slanted labels don't run into each other.
+    const lx = gx + (groupWidth - 20) / 2;
+    const ly = top + plotHeight + 14;
+    const label = `<text x="${lx}" y="${ly}" ${FONT} text-anchor="end" transform="rotate(-30 ${lx} ${ly})">${escapeText(group)}</text>`;
     const rects = colors.flatMap(({ name, color }, si) => {
       const v = chart.value(group, name);
       if (v === undefined) return [];

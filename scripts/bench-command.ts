@@ -1,4 +1,5 @@
 // `sessionbench bench`: the latency benchmark alone, as a table on stdout (progress on stderr).
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Progress } from '../benchmarks/progress.js';
 import { type BenchmarkRow, runBenchmarks } from '../benchmarks/index.js';
@@ -66,7 +67,7 @@ export async function benchCommand(values: { backend?: string[]; profile?: strin
       try {
         rows = await runBenchmarks([benchTarget(target)], {
           profile,
-          dir: join(scratch, String(index)),
+          dir: mkdtempSync(join(scratch, `${index}-`)),
           ...(values.op === undefined ? {} : { ops: values.op }),
           onProgress: (line) => progress.line(line),
         });

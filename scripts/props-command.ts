@@ -1,5 +1,6 @@
 // `sessionbench props`: the invariant suite alone, printed to the terminal. With --only, --seed
 // and --path it replays one reported failure exactly (the replay command reports print).
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import type { PropertyResult } from '../properties/result.js';
@@ -80,7 +81,7 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
       const results = await runSuite(target.module, {
         profile,
         seed,
-        dir: join(scratch, String(index)),
+        dir: mkdtempSync(join(scratch, `${index}-`)),
         backend: target.spec,
         ...(only === undefined ? {} : { only }),
         ...(values.path === undefined ? {} : { path: values.path }),

@@ -20,6 +20,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Working directory of the server (--dir): where cluster config files go. */
   dir?: string;
+  /** Require this password (--requirepass); the url carries it. */
+  password?: string;
   /** How long to wait for the first PONG. */
   startTimeoutMs?: number;
 }
@@ -123,21 +125,25 @@ type Attempt = { server: RedisServer } | { portTaken: true };
 async function startOnce(port: number, options: RedisServerOptions): Promise<Attempt> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   if (options.dir !== undefined) args.push('--dir', options.dir);
+  if (options.password !== undefined) args.push('--requirepass', options.password);
   args.push(...(options.args ?? []));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const output = captureOutput(child);
+  const outputComplete = once(child, 'close'); // after 'exit', once the pipes are drained
   const spawned = await Promise.race([once(child, 'spawn').then(() => undefined), spawnError]);
   if (spawned !== undefined) {
     const missing = (spawned as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(missing ? 'redis-server is not installed (not found on PATH)' : `cannot start redis-server: ${spawned.message}`);
   }
   track(child);
-  const url = `redis://127.0.0.1:${port}`;
+  const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
+  const url = `redis://${auth}127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   let reason: string | undefined = 'not tried';
   while (Date.now() < deadline) {
     if (exited(child)) {
+      await outputComplete;
       if (/address already in use/i.test(output())) return { portTaken: true };
       throw new Error(`redis-server exited (code ${child.exitCode ?? child.signalCode}) before answering PING:\n${output()}`);
     }

@@ -1,6 +1,7 @@
 // `sessionbench verify`: the invariant suite and the benchmark on every chosen backend, the
 // gates over both, and the five report files. Setup problems (a bad budgets file, baseline or
 // plug-in) are found before anything long runs.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { runBenchmarks } from '../benchmarks/index.js';
@@ -42,7 +43,9 @@ function seconds(startedMs: number): string {
 
 /** One directory per backend under the run's temp dir: names may hold characters paths can't. */
 function workDir(base: string, index: number, what: string): string {
-  return join(base, `${index}-${what}`);
+  const dir = join(base, `${index}-${what}`);
+  mkdirSync(dir);
+  return dir;
 }
 
 async function runProperties(target: Target, options: VerifyOptions, dir: string): Promise<PropertyResult[] | { error: string }> {

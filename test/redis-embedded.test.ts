@@ -86,6 +86,24 @@ test('testcontainers, opted in, is detected: without a Docker engine the embedde
   assert.ok(isGone(provided.pid!));
 });
 
+test('a password in the URL is used, and a wrong one is UNAVAILABLE', async (t) => {
+  const server = await startRedisServer({ password: 'p@ss w:rd' }).catch((err: Error) => err);
+  if (server instanceof Error) {
+    assert.ok(!required && /not installed/.test(server.message), server.message);
+    return t.skip(server.message);
+  }
+  try {
+    const backend = await redis.open({ dir: '', namespace: 'auth', options: { url: server.url } });
+    await backend.store(session);
+    assert.deepEqual(await backend.fetch(session.id, 0), session);
+    await backend.close();
+    const wrong = server.url.replace(/\/\/[^@]*@/, '//:wrong@');
+    await assert.rejects(redis.open({ dir: '', namespace: 'auth', options: { url: wrong } }), (err) => errorCode(err) === 'UNAVAILABLE');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a redis-server that cannot start fails with its own output, not a hang', async (t) => {
   const err = await startRedisServer({ args: ['--no-such-option', 'yes'] }).then(
     () => assert.fail('redis-server started with an unknown option'),

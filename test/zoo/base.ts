@@ -230,6 +230,13 @@ export class ZooBackend implements SessionBackend {
   }
 }
 
+/** The id itself as the key: injective in better-sqlite3, which keeps a lone surrogate as its own (WTF-8) bytes. */
+export class RawIdKeys extends ZooBackend {
+  protected override key(id: string): string {
+    return id;
+  }
+}
+
 export interface ZooSpec {
   name: string;
   /** One line: the bug. */

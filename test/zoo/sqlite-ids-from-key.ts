@@ -1,12 +1,8 @@
 // A real SQLite table keyed by the raw id as TEXT, whose list() reads ids back from the key column:
 // SQLite can't hand a lone surrogate back, so such an id is listed as U+FFFD characters.
-import { onSqlite, ZooBackend, zooModule } from './base.js';
+import { onSqlite, RawIdKeys, zooModule } from './base.js';
 
-class RawTextKey extends ZooBackend {
-  protected override key(id: string): string {
-    return id;
-  }
-
+class IdsFromKeyColumn extends RawIdKeys {
   override async list(now: number): Promise<string[]> {
     const live = new Set(await super.list(now));
     // BUG: the key column is not the id: it lost what UTF-8 can't carry.
@@ -17,6 +13,6 @@ class RawTextKey extends ZooBackend {
 export default zooModule({
   name: 'sqlite-ids-from-key',
   description: 'a real SQLite TEXT key of the raw id, listed from the key column: lone surrogates come back as U+FFFD',
-  backend: RawTextKey,
+  backend: IdsFromKeyColumn,
   ...onSqlite,
 });

@@ -1,0 +1,220 @@
+// LMDB reference backend (a DETS row): lmdb-js, one environment per directory.
+//
+// Three databases, every key prefixed by namespacePrefix(namespace) (see lmdb-keys.ts):
+//   sessions  recordKey -> the JSON text of encodeSession (fetch reads only this, synchronously)
+//   meta      recordKey -> [version, expiry], with an lmdb version used as a random write stamp
+//   expiry    [prefix, expiry | Infinity, idKey] -> empty: list and cleanup read it by range
+// Every write is a conditional write on the meta record's stamp (ifVersion / ifNoExists),
+// checked by LMDB inside the commit under its writer lock, so it is atomic against every
+// other writer in any process, and a stale read makes the write fail and retry instead of
+// clobbering. (lmdb-js's asynchronous transaction() callbacks hang in this environment;
+// conditional writes need no JS callback on the write thread.)
+import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
+import { SessionError } from './errors.js';
+import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
+import { acquireEnv, releaseEnv, type LmdbEnv } from './lmdb-env.js';
+import {
+  decodeMeta,
+  encodeMeta,
+  expiredRange,
+  idFromKey,
+  indexKey,
+  liveRange,
+  namespacePrefix,
+  namespaceRange,
+  recordKey,
+  type IndexKey,
+  type Meta,
+} from './lmdb-keys.js';
+import {
+  checkId,
+  checkNow,
+  checkStoreOptions,
+  decodeSession,
+  DEFAULT_MAX_SESSION_BYTES,
+  encodeSession,
+  expiresAt,
+  idKey,
+  isExpired,
+} from './validate.js';
+
+const EMPTY = Buffer.alloc(0);
+/** What a write plan returns to re-read with a fresh snapshot before deciding. */
+const REREAD = Symbol('reread');
+/** A writer that keeps losing races this often is facing a store it can't make progress on. */
+const MAX_WRITE_ATTEMPTS = 1000;
+
+interface Current {
+  stamp: number;
+  /** undefined when the meta record is damaged. */
+  meta: Meta | undefined;
+}
+
+/** Random in [1, 2): 52 random bits, so a stamp never comes back and ABA can't happen. */
+function newStamp(): number {
+  return 1 + Math.random();
+}
+
+class LmdbBackend implements SessionBackend {
+  readonly #life = new Lifecycle('lmdb');
+
+  constructor(
+    private readonly env: LmdbEnv,
+    private readonly envPath: string,
+    private readonly prefix: string,
+    private readonly maxBytes: number,
+    /** durability 'full': wait until the commit is flushed to disk, not only visible. */
+    private readonly flush: boolean,
+  ) {}
+
+  async store(session: Session, options?: StoreOptions): Promise<void> {
+    this.#life.assertOpen();
+    const expected = checkStoreOptions(options);
+    const text = encodeSession(session, this.maxBytes);
+    const idk = idKey(session.id);
+    const key = this.prefix + idk;
+    const expiry = expiresAt(session);
+    const meta = encodeMeta(session.version, expiry);
+    let refreshed = false;
+    await this.#retry(key, (current) => {
+      if (expected !== undefined) {
+        if (current !== undefined && current.meta === undefined) {
+          throw new SessionError('CORRUPT', 'stored session metadata is damaged; its version is unknown');
+        }
+        const stored = current?.meta?.version ?? 0;
+        if (stored !== expected) {
+          // Our read snapshot may predate another process's commit: look again before refusing.
+          if (refreshed) throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
+          refreshed = true;
+          return REREAD;
+        }
+      }
+      const stale = this.#indexKeysOf(idk, current);
+      return () => {
+        void this.env.sessions.put(key, text);
+        void this.env.meta.put(key, meta, newStamp());
+        for (const old of stale) void this.env.expiry.remove(old);
+        void this.env.expiry.put(indexKey(this.prefix, expiry, idk), EMPTY);
+      };
+    });
+  }
+
+  async fetch(id: string, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkId(id);
+    checkNow(now);
+    const text = this.env.sessions.get(recordKey(this.prefix, id));
+    if (text === undefined) return undefined;
+    const session = decodeSession(text, id);
+    return isExpired(expiresAt(session), now) ? undefined : session;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.#life.assertOpen();
+    checkId(id);
+    const idk = idKey(id);
+    const key = this.prefix + idk;
+    let deleted = false;
+    await this.#retry(key, (current) => {
+      if (current === undefined) return undefined;
+      const stale = this.#indexKeysOf(idk, current);
+      deleted = true;
+      return () => this.#removeRecord(key, stale);
+    });
+    return deleted;
+  }
+
+  async list(now: number): Promise<string[]> {
+    this.#life.assertOpen();
+    checkNow(now);
+    const ids: string[] = [];
+    for (const key of this.env.expiry.getKeys(liveRange(this.prefix, now))) ids.push(idFromKey(key[2]));
+    return ids;
+  }
+
+  async cleanupExpired(now: number): Promise<number> {
+    this.#life.assertOpen();
+    checkNow(now);
+    // Reads only the expired end of the index; each removal is conditional on the stamp read
+    // with it, so a session rewritten meanwhile (touched, say) survives and is not counted.
+    // All conditional writes of this event turn commit in one LMDB transaction.
+    const removals: Promise<boolean>[] = [];
+    for (const entry of this.env.expiry.getKeys(expiredRange(this.prefix, now))) {
+      const key = this.prefix + entry[2];
+      const current = this.#read(key);
+      if (current === undefined) {
+        void this.env.meta.ifNoExists(key, () => void this.env.expiry.remove(entry)); // a stray entry
+      } else if (current.meta !== undefined && current.meta.expiry !== null && current.meta.expiry !== entry[1]) {
+        void this.env.meta.ifVersion(key, current.stamp, () => void this.env.expiry.remove(entry)); // a stray entry
+      } else {
+        removals.push(this.env.meta.ifVersion(key, current.stamp, () => this.#removeRecord(key, [entry])));
+      }
+    }
+    const results = await Promise.all(removals);
+    if (this.flush) await this.env.root.flushed;
+    return results.filter(Boolean).length;
+  }
+
+  async close(): Promise<void> {
+    if (this.#life.close()) await releaseEnv(this.envPath);
+  }
+
+  #read(key: string): Current | undefined {
+    const entry = this.env.meta.getEntry(key);
+    if (entry === undefined) return undefined;
+    return { stamp: entry.version ?? 0, meta: decodeMeta(entry.value) };
+  }
+
+  /** The index entries of a session: from its meta record, or by searching the namespace when that is damaged. */
+  #indexKeysOf(idk: string, current: Current | undefined): IndexKey[] {
+    if (current === undefined) return [];
+    if (current.meta !== undefined) return [indexKey(this.prefix, current.meta.expiry, idk)];
+    const found: IndexKey[] = [];
+    for (const key of this.env.expiry.getKeys(namespaceRange(this.prefix))) if (key[2] === idk) found.push(key);
+    return found;
+  }
+
+  #removeRecord(key: string, indexKeys: IndexKey[]): void {
+    void this.env.sessions.remove(key);
+    void this.env.meta.remove(key);
+    for (const entry of indexKeys) void this.env.expiry.remove(entry);
+  }
+
+  /**
+   * Reads the meta record, lets `plan` decide, and applies the writes it returns conditionally
+   * on what was read; re-reads and retries when another writer got there first. `plan` returns
+   * undefined when there is nothing to write, REREAD to re-read with a fresh snapshot.
+   */
+  async #retry(key: string, plan: (current: Current | undefined) => (() => void) | typeof REREAD | undefined): Promise<void> {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = this.#read(key);
+      const writes = plan(current);
+      if (writes === undefined) return;
+      if (writes !== REREAD) {
+        const done = current === undefined
+          ? await this.env.meta.ifNoExists(key, writes)
+          : await this.env.meta.ifVersion(key, current.stamp, writes);
+        if (done) {
+          if (this.flush) await this.env.root.flushed;
+          return;
+        }
+      }
+      this.env.root.resetReadTxn();
+    }
+    throw new SessionError('UNAVAILABLE', `lmdb write to one session lost ${MAX_WRITE_ATTEMPTS} races in a row`);
+  }
+}
+
+const lmdb: BackendModule = {
+  name: 'lmdb',
+  description: 'lmdb-js, one memory-mapped environment per directory (like DETS, but transactional and shared between processes).',
+  capabilities: { persistent: true, shared: true },
+  async open(context) {
+    const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
+    const durability = durabilityOption(context.options);
+    const { env, envPath } = acquireEnv(context.dir);
+    return new LmdbBackend(env, envPath, namespacePrefix(context.namespace), maxBytes, durability === 'full');
+  },
+};
+
+export default lmdb;

@@ -1,0 +1,37 @@
+// Schema and statements of the sqlite backend, kept apart so tests can EXPLAIN them.
+//
+// One file per directory with a namespace column, not one file per namespace: any namespace
+// string works (no file-name length or character limits), and one WAL serves them all.
+// `ns` and `key` hold idKey(namespace) and idKey(id): better-sqlite3 binds strings as UTF-8,
+// which would turn every lone surrogate into U+FFFD and let two ids share a row.
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  ns TEXT NOT NULL,
+  key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  expires_at INTEGER, -- lastAccessedAt + timeoutMs; NULL: never
+  body TEXT NOT NULL, -- the JSON text of encodeSession
+  PRIMARY KEY (ns, key)
+) STRICT;
+-- Covers list (ns, expires_at > now, key) and cleanup (ns, expires_at <= now): neither reads a body.
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (ns, expires_at, key);
+`;
+
+export const SQL = {
+  fetch: 'SELECT body, expires_at FROM sessions WHERE ns = ? AND key = ?',
+  upsert:
+    'INSERT INTO sessions (ns, key, version, expires_at, body) VALUES (?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (ns, key) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at, body = excluded.body',
+  /** CAS with expectedVersion 0: inserts only when the row does not exist. */
+  insertNew: 'INSERT INTO sessions (ns, key, version, expires_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING',
+  /** CAS with expectedVersion > 0: the version check and the write are one statement. */
+  updateIfVersion: 'UPDATE sessions SET version = ?, expires_at = ?, body = ? WHERE ns = ? AND key = ? AND version = ?',
+  version: 'SELECT version FROM sessions WHERE ns = ? AND key = ?',
+  delete: 'DELETE FROM sessions WHERE ns = ? AND key = ?',
+  // Two ranges of the expiry index (NULLs sort first) rather than an OR the planner may not split.
+  list:
+    'SELECT key FROM sessions WHERE ns = ? AND expires_at IS NULL ' +
+    'UNION ALL SELECT key FROM sessions WHERE ns = ? AND expires_at > ?',
+  cleanup: 'DELETE FROM sessions WHERE ns = ? AND expires_at <= ?',
+} as const;

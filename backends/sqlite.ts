@@ -1,0 +1,191 @@
+// SQLite reference backend (a DETS row): better-sqlite3 in WAL mode, one file per directory
+// (schema and the reasons for it in sqlite-schema.ts).
+//
+// Every operation is one prepared statement, so each is atomic on its own against every other
+// connection, in this process or another: a compare-and-set is a single conditional
+// INSERT ... DO NOTHING or UPDATE ... WHERE version = ?, which needs no explicit transaction.
+// list and cleanupExpired are ranges of the (ns, expires_at, key) index.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
+import { SessionError } from './errors.js';
+import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
+// idFromKey (the inverse of idKey) would sit better beside idKey in validate.ts.
+import { idFromKey } from './lmdb-keys.js';
+import { SCHEMA, SQL } from './sqlite-schema.js';
+import {
+  checkId,
+  checkNow,
+  checkStoreOptions,
+  decodeSession,
+  DEFAULT_MAX_SESSION_BYTES,
+  encodeSession,
+  expiresAt,
+  idKey,
+  isExpired,
+} from './validate.js';
+
+export const DB_FILE = 'sessions.sqlite';
+/** How long a writer waits for another connection's write lock before UNAVAILABLE. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's damage and lock errors as SessionErrors; anything else is left as it is. */
+function translate(err: unknown): unknown {
+  if (!(err instanceof Database.SqliteError)) return err;
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(err.code)) {
+    return new SessionError('CORRUPT', `sqlite file is damaged: ${err.message}`, { cause: err });
+  }
+  if (/^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR)/.test(err.code)) {
+    return new SessionError('UNAVAILABLE', `sqlite store unavailable: ${err.message}`, { cause: err });
+  }
+  return err;
+}
+
+class SqliteBackend implements SessionBackend {
+  readonly #life = new Lifecycle('sqlite');
+  readonly #fetch: Database.Statement<[string, string], [string, number | null]>;
+  readonly #upsert: Database.Statement<[string, string, number, number | null, string]>;
+  readonly #insertNew: Database.Statement<[string, string, number, number | null, string]>;
+  readonly #updateIfVersion: Database.Statement<[number, number | null, string, string, string, number]>;
+  readonly #version: Database.Statement<[string, string], number>;
+  readonly #delete: Database.Statement<[string, string]>;
+  readonly #list: Database.Statement<[string, string, number], string>;
+  readonly #cleanup: Database.Statement<[string, number]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    /** idKey(namespace): the value of the ns column. */
+    private readonly ns: string,
+    private readonly maxBytes: number,
+  ) {
+    this.#fetch = db.prepare<[string, string], [string, number | null]>(SQL.fetch).raw();
+    this.#upsert = db.prepare(SQL.upsert);
+    this.#insertNew = db.prepare(SQL.insertNew);
+    this.#updateIfVersion = db.prepare(SQL.updateIfVersion);
+    this.#version = db.prepare<[string, string], number>(SQL.version).pluck();
+    this.#delete = db.prepare(SQL.delete);
+    this.#list = db.prepare<[string, string, number], string>(SQL.list).pluck();
+    this.#cleanup = db.prepare(SQL.cleanup);
+  }
+
+  async store(session: Session, options?: StoreOptions): Promise<void> {
+    this.#life.assertOpen();
+    const expected = checkStoreOptions(options);
+    const text = encodeSession(session, this.maxBytes);
+    const key = idKey(session.id);
+    const expiry = expiresAt(session);
+    try {
+      if (expected === undefined) {
+        this.#upsert.run(this.ns, key, session.version, expiry, text);
+        return;
+      }
+      const { changes } =
+        expected === 0
+          ? this.#insertNew.run(this.ns, key, session.version, expiry, text)
+          : this.#updateIfVersion.run(session.version, expiry, text, this.ns, key, expected);
+      if (changes === 1) return;
+      // Only for the message: the row may change again before this read.
+      const stored = this.#version.get(this.ns, key) ?? 0;
+      throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async fetch(id: string, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkId(id);
+    checkNow(now);
+    let row: [string, number | null] | undefined;
+    try {
+      row = this.#fetch.get(this.ns, idKey(id));
+    } catch (err) {
+      throw translate(err);
+    }
+    if (row === undefined || isExpired(row[1], now)) return undefined;
+    return decodeSession(row[0], id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.#life.assertOpen();
+    checkId(id);
+    try {
+      return this.#delete.run(this.ns, idKey(id)).changes > 0;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async list(now: number): Promise<string[]> {
+    this.#life.assertOpen();
+    checkNow(now);
+    try {
+      return this.#list.all(this.ns, this.ns, now).map(idFromKey);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async cleanupExpired(now: number): Promise<number> {
+    this.#life.assertOpen();
+    checkNow(now);
+    try {
+      return this.#cleanup.run(this.ns, now).changes;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#life.close()) this.db.close();
+  }
+}
+
+/** Optional `integrityCheck: true` runs PRAGMA quick_check on open (reads the whole file). */
+function integrityCheckOption(options: Record<string, unknown> | undefined): boolean {
+  const value = options?.integrityCheck ?? false;
+  if (typeof value !== 'boolean') throw new SessionError('INVALID_SESSION', 'option integrityCheck must be a boolean');
+  return value;
+}
+
+function openDatabase(file: string, busyTimeoutMs: number, full: boolean, integrityCheck: boolean): Database.Database {
+  const db = new Database(file, { timeout: busyTimeoutMs });
+  try {
+    // The first statement reads the header: a file that is not a database fails here (NOTADB).
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit is durable at the next checkpoint and the file never corrupts;
+    // FULL also syncs the WAL on every commit.
+    db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`);
+    if (integrityCheck) {
+      const result: unknown = db.pragma('quick_check', { simple: true });
+      if (result !== 'ok') throw new SessionError('CORRUPT', `sqlite quick_check failed: ${String(result)}`);
+    }
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+const sqlite: BackendModule = {
+  name: 'sqlite',
+  description: 'better-sqlite3 in WAL mode, one file per directory (like DETS, but transactional and shared between processes).',
+  capabilities: { persistent: true, shared: true },
+  async open(context) {
+    const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
+    const busyTimeoutMs = intOption(context.options, 'busyTimeoutMs', DEFAULT_BUSY_TIMEOUT_MS);
+    const full = durabilityOption(context.options) === 'full';
+    const integrityCheck = integrityCheckOption(context.options);
+    try {
+      fs.mkdirSync(context.dir, { recursive: true });
+      const db = openDatabase(path.join(context.dir, DB_FILE), busyTimeoutMs, full, integrityCheck);
+      return new SqliteBackend(db, idKey(context.namespace), maxBytes);
+    } catch (err) {
+      throw translate(err);
+    }
+  },
+};
+
+export default sqlite;
