@@ -78,15 +78,17 @@ class LmdbBackend implements SessionBackend {
     let refreshed = false;
     await this.#retry(key, (current) => {
       if (expected !== undefined) {
-        if (current !== undefined && current.meta === undefined) {
-          throw new SessionError('CORRUPT', 'stored session metadata is damaged; its version is unknown');
-        }
-        const stored = current?.meta?.version ?? 0;
+        const stored = current === undefined ? 0 : current.meta?.version; // undefined: damaged meta
         if (stored !== expected) {
           // Our read snapshot may predate another process's commit: look again before refusing.
-          if (refreshed) throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
-          refreshed = true;
-          return REREAD;
+          if (!refreshed) {
+            refreshed = true;
+            return REREAD;
+          }
+          if (stored === undefined && expected !== 0) {
+            throw new SessionError('CORRUPT', 'stored session metadata is damaged; its version is unknown');
+          }
+          throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored ?? 'a damaged record'}`);
         }
       }
       const stale = this.#indexKeysOf(idk, current);
@@ -139,20 +141,22 @@ class LmdbBackend implements SessionBackend {
     // with it, so a session rewritten meanwhile (touched, say) survives and is not counted.
     // All conditional writes of this event turn commit in one LMDB transaction.
     const removals: Promise<boolean>[] = [];
+    const strays: Promise<boolean>[] = []; // index entries whose session moved or went: dropped, not counted
     for (const entry of this.env.expiry.getKeys(expiredRange(this.prefix, now))) {
       const key = this.prefix + entry[2];
       const current = this.#read(key);
+      const dropEntry = () => void this.env.expiry.remove(entry);
       if (current === undefined) {
-        void this.env.meta.ifNoExists(key, () => void this.env.expiry.remove(entry)); // a stray entry
-      } else if (current.meta !== undefined && current.meta.expiry !== null && current.meta.expiry !== entry[1]) {
-        void this.env.meta.ifVersion(key, current.stamp, () => void this.env.expiry.remove(entry)); // a stray entry
+        strays.push(this.env.meta.ifNoExists(key, dropEntry));
+      } else if (current.meta !== undefined && (current.meta.expiry ?? Infinity) !== entry[1]) {
+        strays.push(this.env.meta.ifVersion(key, current.stamp, dropEntry));
       } else {
         removals.push(this.env.meta.ifVersion(key, current.stamp, () => this.#removeRecord(key, [entry])));
       }
     }
-    const results = await Promise.all(removals);
+    const [removed] = await Promise.all([Promise.all(removals), Promise.all(strays)]);
     if (this.flush) await this.env.root.flushed;
-    return results.filter(Boolean).length;
+    return removed.filter(Boolean).length;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
-// Schema and statements of the sqlite backend, kept apart so tests can EXPLAIN them.
+// Schema and statements of the sqlite backend, kept apart so tests can EXPLAIN them and the
+// benchmark's raw row runs the very same statements.
+import type Database from 'better-sqlite3';
 //
 // One file per directory with a namespace column, not one file per namespace: any namespace
 // string works (no file-name length or character limits), and one WAL serves them all.
@@ -35,3 +37,33 @@ export const SQL = {
     'UNION ALL SELECT key FROM sessions WHERE ns = ? AND expires_at > ?',
   cleanup: 'DELETE FROM sessions WHERE ns = ? AND expires_at <= ?',
 } as const;
+
+/** The columns a write binds: ns, key, version, expires_at, body. */
+export type SessionRow = [ns: string, key: string, version: number, expiresAt: number | null, body: string];
+
+type Key = [ns: string, key: string];
+
+export interface Statements {
+  fetch: Database.Statement<Key, [body: string, expiresAt: number | null]>;
+  upsert: Database.Statement<SessionRow>;
+  insertNew: Database.Statement<SessionRow>;
+  updateIfVersion: Database.Statement<[version: number, expiresAt: number | null, body: string, ns: string, key: string, expected: number]>;
+  version: Database.Statement<Key, number>;
+  delete: Database.Statement<Key>;
+  list: Database.Statement<[ns: string, ns: string, now: number], string>;
+  cleanup: Database.Statement<[ns: string, now: number]>;
+}
+
+/** Every statement, prepared once per connection: nothing is prepared on the hot path. */
+export function prepareStatements(db: Database.Database): Statements {
+  return {
+    fetch: db.prepare<Key, [string, number | null]>(SQL.fetch).raw(),
+    upsert: db.prepare<SessionRow>(SQL.upsert),
+    insertNew: db.prepare<SessionRow>(SQL.insertNew),
+    updateIfVersion: db.prepare(SQL.updateIfVersion),
+    version: db.prepare<Key, number>(SQL.version).pluck(),
+    delete: db.prepare<Key>(SQL.delete),
+    list: db.prepare<[string, string, number], string>(SQL.list).pluck(),
+    cleanup: db.prepare<[string, number]>(SQL.cleanup),
+  };
+}

@@ -13,7 +13,7 @@ import { SessionError } from './errors.js';
 import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
 // idFromKey (the inverse of idKey) would sit better beside idKey in validate.ts.
 import { idFromKey } from './lmdb-keys.js';
-import { SCHEMA, SQL } from './sqlite-schema.js';
+import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
 import {
   checkId,
   checkNow,
@@ -44,14 +44,7 @@ function translate(err: unknown): unknown {
 
 class SqliteBackend implements SessionBackend {
   readonly #life = new Lifecycle('sqlite');
-  readonly #fetch: Database.Statement<[string, string], [string, number | null]>;
-  readonly #upsert: Database.Statement<[string, string, number, number | null, string]>;
-  readonly #insertNew: Database.Statement<[string, string, number, number | null, string]>;
-  readonly #updateIfVersion: Database.Statement<[number, number | null, string, string, string, number]>;
-  readonly #version: Database.Statement<[string, string], number>;
-  readonly #delete: Database.Statement<[string, string]>;
-  readonly #list: Database.Statement<[string, string, number], string>;
-  readonly #cleanup: Database.Statement<[string, number]>;
+  readonly #sql: Statements;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,14 +52,7 @@ class SqliteBackend implements SessionBackend {
     private readonly ns: string,
     private readonly maxBytes: number,
   ) {
-    this.#fetch = db.prepare<[string, string], [string, number | null]>(SQL.fetch).raw();
-    this.#upsert = db.prepare(SQL.upsert);
-    this.#insertNew = db.prepare(SQL.insertNew);
-    this.#updateIfVersion = db.prepare(SQL.updateIfVersion);
-    this.#version = db.prepare<[string, string], number>(SQL.version).pluck();
-    this.#delete = db.prepare(SQL.delete);
-    this.#list = db.prepare<[string, string, number], string>(SQL.list).pluck();
-    this.#cleanup = db.prepare(SQL.cleanup);
+    this.#sql = prepareStatements(db);
   }
 
   async store(session: Session, options?: StoreOptions): Promise<void> {
@@ -77,16 +63,16 @@ class SqliteBackend implements SessionBackend {
     const expiry = expiresAt(session);
     try {
       if (expected === undefined) {
-        this.#upsert.run(this.ns, key, session.version, expiry, text);
+        this.#sql.upsert.run(this.ns, key, session.version, expiry, text);
         return;
       }
       const { changes } =
         expected === 0
-          ? this.#insertNew.run(this.ns, key, session.version, expiry, text)
-          : this.#updateIfVersion.run(session.version, expiry, text, this.ns, key, expected);
+          ? this.#sql.insertNew.run(this.ns, key, session.version, expiry, text)
+          : this.#sql.updateIfVersion.run(session.version, expiry, text, this.ns, key, expected);
       if (changes === 1) return;
       // Only for the message: the row may change again before this read.
-      const stored = this.#version.get(this.ns, key) ?? 0;
+      const stored = this.#sql.version.get(this.ns, key) ?? 0;
       throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
     } catch (err) {
       throw translate(err);
@@ -99,7 +85,7 @@ class SqliteBackend implements SessionBackend {
     checkNow(now);
     let row: [string, number | null] | undefined;
     try {
-      row = this.#fetch.get(this.ns, idKey(id));
+      row = this.#sql.fetch.get(this.ns, idKey(id));
     } catch (err) {
       throw translate(err);
     }
@@ -111,7 +97,7 @@ class SqliteBackend implements SessionBackend {
     this.#life.assertOpen();
     checkId(id);
     try {
-      return this.#delete.run(this.ns, idKey(id)).changes > 0;
+      return this.#sql.delete.run(this.ns, idKey(id)).changes > 0;
     } catch (err) {
       throw translate(err);
     }
@@ -121,7 +107,7 @@ class SqliteBackend implements SessionBackend {
     this.#life.assertOpen();
     checkNow(now);
     try {
-      return this.#list.all(this.ns, this.ns, now).map(idFromKey);
+      return this.#sql.list.all(this.ns, this.ns, now).map(idFromKey);
     } catch (err) {
       throw translate(err);
     }
@@ -131,7 +117,7 @@ class SqliteBackend implements SessionBackend {
     this.#life.assertOpen();
     checkNow(now);
     try {
-      return this.#cleanup.run(this.ns, now).changes;
+      return this.#sql.cleanup.run(this.ns, now).changes;
     } catch (err) {
       throw translate(err);
     }
@@ -159,7 +145,10 @@ function openDatabase(file: string, busyTimeoutMs: number, full: boolean, integr
     db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`);
     if (integrityCheck) {
       const result: unknown = db.pragma('quick_check', { simple: true });
-      if (result !== 'ok') throw new SessionError('CORRUPT', `sqlite quick_check failed: ${String(result)}`);
+      if (result !== 'ok') {
+        const firstProblems = String(result).split('\n').slice(0, 3).join('; ');
+        throw new SessionError('CORRUPT', `sqlite quick_check failed: ${firstProblems}`);
+      }
     }
     db.exec(SCHEMA);
     return db;

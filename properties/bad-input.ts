@@ -45,7 +45,7 @@ export const badInput: PropertyDef = {
   id: 'bad-input',
   statement: 'Every malformed session (each field wrong in turn, non-JSON metadata), malformed id, bad now and bad store option is refused with its error code, and the store is unchanged.',
   requires: [],
-  runs: 80,
+  runs: 40,
   run: (ctx) =>
     fc.asyncProperty(
       fc.uniqueArray(sessionArb(), { minLength: 1, maxLength: 3, selector: (s) => s.id }),

@@ -18,7 +18,7 @@ export const casCreate: PropertyDef = {
   id: 'cas-create',
   statement: 'store() with expectedVersion 0 succeeds only when nothing is stored under the id (an expired session not yet cleaned up counts) and never overwrites.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       idArb,
@@ -82,7 +82,7 @@ export const casStale: PropertyDef = {
   id: 'cas-stale',
   statement: 'store() with an expectedVersion other than the stored version (0 when missing) gets CONFLICT and changes nothing; the stored version succeeds.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(idArb, fc.array(fc.tuple(expectationArb, template), { minLength: 1, maxLength: 8 }), async (id, attempts) =>
       ctx.withBackend(async (backend) => {
@@ -154,6 +154,6 @@ export const casConcurrent: PropertyDef = {
   id: 'cas-concurrent',
   statement: 'Of several concurrent compare-and-sets from the same version, in any interleaving, exactly one wins, the others get CONFLICT, and the winner is stored.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) => concurrentCas(ctx, 1),
 };

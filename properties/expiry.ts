@@ -16,7 +16,7 @@ export const expiryBoundary: PropertyDef = {
   statement:
     'A session is live strictly before lastAccessedAt + timeoutMs and hidden from fetch and list at exactly that instant and after; null never expires.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(uniqueSessions(sessionArb(), 5), async (sessions) =>
       ctx.withBackend(async (backend) => {
@@ -43,7 +43,7 @@ export const expiryCleanup: PropertyDef = {
   id: 'expiry-cleanup',
   statement: 'cleanupExpired(now) removes exactly the sessions expired at now, returns their count, and leaves every other session as it was.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(uniqueSessions(clockSessionArb(idArb), 8), cleanupNowArb(1000), async (sessions, pickNow) =>
       ctx.withBackend(async (backend) => {
@@ -62,7 +62,7 @@ export const noResurrection: PropertyDef = {
   id: 'no-resurrection',
   statement: 'Reading an expired session (fetch, list, at any later instant) never brings it back, extends it or removes it: cleanupExpired still counts it.',
   requires: [],
-  runs: 50,
+  runs: 25,
   run: (ctx) =>
     fc.asyncProperty(
       clockSessionArb(idArb).filter((s) => s.timeoutMs !== null),
@@ -95,7 +95,7 @@ export const deleteTruthful: PropertyDef = {
   id: 'delete-truthful',
   statement: "delete() returns true exactly when a session was stored (live, or expired but not cleaned up), false otherwise, and the session is gone after.",
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       fc.uniqueArray(idArb, { minLength: 1, maxLength: 3 }),

@@ -35,7 +35,7 @@ export const isolation: PropertyDef = {
   id: 'isolation',
   statement: "Storing, compare-and-setting, deleting or expiring one session never changes another, however similar their ids.",
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       similarIds(6),
@@ -99,7 +99,7 @@ export const copyIsolation: PropertyDef = {
   id: 'copy-isolation',
   statement: 'Mutating a fetched copy, or the object passed to store() once it resolved, never changes what is stored.',
   requires: [],
-  runs: 50,
+  runs: 25,
   run: (ctx) =>
     fc.asyncProperty(visibleSessionArb, visibleSessionArb, async (first, second) =>
       ctx.withBackend(async (backend) => {

@@ -32,7 +32,7 @@ export const lifecycleClosed: PropertyDef = {
   id: 'lifecycle-closed',
   statement: 'After close(), every method rejects with CLOSED (whatever its arguments), and close() again resolves.',
   requires: [],
-  runs: 30,
+  runs: 15,
   run: (ctx) =>
     fc.asyncProperty(
       fc.uniqueArray(sessionArb(), { minLength: 1, maxLength: 3, selector: (s) => s.id }),

@@ -5,6 +5,7 @@ import type { Json, Session, SessionBackend } from '../backends/contract.js';
 import { jsonKey, jsonValue, metadataArb } from './arbitraries.js';
 import { expectSession, jsonDiff } from './compare.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from './define.js';
+import { expectOk } from './outcome.js';
 
 /** The documented format of a manager-issued id: 16 CSPRNG bytes as lowercase hex. */
 const ISSUED_ID = /^[0-9a-f]{32}$/;
@@ -38,7 +39,7 @@ export const managerIds: PropertyDef = {
         try {
           for (let done = 0; done < total; done += CREATE_BATCH) {
             const batch = Array.from({ length: Math.min(CREATE_BATCH, total - done) }, (_, i) =>
-              managers[(done + i) % 2]!.create({ metadata, timeoutMs: null }),
+              expectOk(() => managers[(done + i) % 2]!.create({ metadata, timeoutMs: null }), `create() #${done + i + 1}`),
             );
             for (const session of await Promise.all(batch)) {
               if (!ISSUED_ID.test(session.id)) throw new Error(`issued id ${JSON.stringify(session.id)} is not 32 lowercase hex characters`);
@@ -102,12 +103,12 @@ async function runScript(ctx: PropertyContext, backend: SessionBackend, script: 
   let now = script.start;
   const m = manager(ctx, backend, () => now);
   try {
-    const created = await m.create({ timeoutMs: script.timeoutMs });
+    const created = await expectOk(() => m.create({ timeoutMs: script.timeoutMs }), `create() at clock ${now}`);
     check({ kind: 'create', clock: now }, undefined, created);
     let before = created;
     for (const op of script.ops) {
       now = op.clock;
-      const after = await apply(m, created.id, op);
+      const after = await expectOk(() => apply(m, created.id, op), `${op.kind} at clock ${now}`);
       if (after === undefined) throw new Error(`${op.kind} at ${now} found no session, though its timeout can't have passed`);
       check(op, before, after);
       // What the manager hands back is what it stored.
@@ -123,7 +124,7 @@ export const managerMonotonic: PropertyDef = {
   id: 'manager-monotonic',
   statement: 'lastAccessedAt never decreases, even when the clock steps back: touch sets max(stored, clock), get changes nothing, every write keeps it >= createdAt.',
   requires: [],
-  runs: 40,
+  runs: 20,
   run: (ctx) =>
     fc.asyncProperty(scriptArb, async (script) =>
       ctx.withBackend((backend) =>
@@ -149,7 +150,7 @@ export const managerCreatedAt: PropertyDef = {
   id: 'manager-created-at',
   statement: 'createdAt is the clock at create() and never changes through touch, get, updateMetadata or setTimeout, whichever way the clock moves.',
   requires: [],
-  runs: 40,
+  runs: 20,
   run: (ctx) =>
     fc.asyncProperty(scriptArb, async (script) =>
       ctx.withBackend((backend) =>
@@ -187,7 +188,7 @@ export const managerConcurrentUpdates: PropertyDef = {
   id: 'manager-concurrent-updates',
   statement: 'Concurrent updateMetadata calls from two managers sharing one backend (two instances when shared), in any interleaving, lose no update.',
   requires: [],
-  runs: 60,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       fc.scheduler(),
@@ -237,7 +238,7 @@ export const managerMetadataAlgebra: PropertyDef = {
   id: 'manager-metadata-algebra',
   statement: 'Setting metadata keys is idempotent (p then p equals p) and sets of different keys commute (p then q equals q then p); each key reads back as set.',
   requires: [],
-  runs: 50,
+  runs: 20,
   run: (ctx) =>
     fc.asyncProperty(metadataArb, patchPairArb, async (initial, [p, q]) =>
       ctx.withBackend(async (backend) => {

@@ -143,7 +143,7 @@ export const modelBased: PropertyDef = {
   id: 'model',
   statement: 'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
   requires: [],
-  runs: 30,
+  runs: 20,
   run: (ctx) =>
     fc.asyncProperty(
       idPoolArb,

@@ -96,6 +96,8 @@ interface RunSettings {
   timeoutMs: number;
   shrink: boolean;
   ctx: PropertyContext;
+  /** Resolves once one open, wipe and close worked; rejects with why not. */
+  probe: () => Promise<void>;
 }
 
 async function runProperty(def: PropertyDef, run: RunSettings): Promise<PropertyResult> {
@@ -107,9 +109,7 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
-    // One open before fast-check starts, so a backend that can't open is reported as such
-    // rather than "shrunk" to whatever input happened to be first.
-    await withDeadline(run.ctx.withBackend(async () => {}), run.timeoutMs, `opening ${run.module.name}`);
+    await run.probe();
     const details = await withDeadline(
       fc.check(def.run(run.ctx), {
         seed: run.seed,
@@ -174,6 +174,11 @@ export async function runProperties(
     smallLimit: callerLimit === undefined ? SMALL_SESSION_LIMIT : undefined,
     defaultLimit: typeof callerLimit === 'number' ? callerLimit : DEFAULT_MAX_SESSION_BYTES,
   };
+  // One open before fast-check starts (once per run, and only if a property applies), so a
+  // backend that can't open is reported as such rather than "shrunk" to whatever input came first.
+  let probed: Promise<void> | undefined;
+  const probe = (): Promise<void> =>
+    (probed ??= withDeadline(ctx.withBackend(async () => {}), options.timeoutMs ?? profile.timeoutMs, `opening ${module.name}`));
   const settings: RunSettings = {
     module,
     profile: profileName,
@@ -183,6 +188,7 @@ export async function runProperties(
     timeoutMs: options.timeoutMs ?? profile.timeoutMs,
     shrink: options.shrink ?? true,
     ctx,
+    probe,
   };
   try {
     const results: PropertyResult[] = [];

@@ -2,6 +2,12 @@
 // baseline report, on the retained latency samples. Mann–Whitney decides whether the two
 // distributions differ, Holm keeps the family-wise error at alpha across all rows, and the
 // Hodges–Lehmann shift says by how much (with a distribution-free confidence interval).
+//
+// A row is 'slower' or 'faster' only when the change is both significant and larger than the
+// minimum effect. With thousands of samples per row, Mann–Whitney finds the few percent two runs
+// of the same code differ by (another process on the machine, CPU frequency, heap layout)
+// significant: significance alone would call most rows of an unchanged build slower or faster.
+// Such rows are reported as no significant change, their p and interval still shown.
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import type { RegressionRow, RegressionSummary } from './report.js';
 import { hodgesLehmann, holm, mannWhitneyU, median } from './stats.js';
@@ -88,9 +94,9 @@ export function compareBenchmarks(baseline: readonly BenchmarkRow[], current: re
   tested.forEach((row, i) => {
     row.pAdjusted = adjusted[i]!;
     const change = row.change!;
-    if (row.pAdjusted >= alpha) return;
-    row.verdict = change > 0 ? 'slower' : change < 0 ? 'faster' : 'no significant change';
-    if (row.verdict === 'slower' && change > minEffect) row.status = 'failed';
+    if (row.pAdjusted >= alpha || Math.abs(change) <= minEffect) return;
+    row.verdict = change > 0 ? 'slower' : 'faster';
+    if (row.verdict === 'slower') row.status = 'failed';
   });
   return { baseline: options.baseline, alpha, minEffect, rows };
 }

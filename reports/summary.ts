@@ -97,7 +97,7 @@ export function regressionTable(summary: RegressionSummary): string {
   const legend =
     `Baseline ${legalText(summary.baseline)}. Change: Hodges–Lehmann shift of the retained samples relative to the baseline median, ` +
     `with its ${Math.round((1 - summary.alpha) * 100)}% confidence interval; p: Mann–Whitney U, Holm-adjusted across ${summary.rows.filter((r) => r.p !== null).length} rows. ` +
-    `A row fails when it is significantly slower (p < ${summary.alpha}) by more than ${Math.round(summary.minEffect * 100)}%.`;
+    `A row is slower or faster when the change is significant (p < ${summary.alpha}) and larger than ${Math.round(summary.minEffect * 100)}%; a slower row fails the gate.`;
   return `${legend}\n\n${table([...REGRESSION_HEADER, 'Gate'], rows)}`;
 }
 

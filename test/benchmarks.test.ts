@@ -3,11 +3,16 @@
 // concurrency path, and the open loop measuring from intended start times.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BackendModule, SessionBackend } from '../backends/contract.js';
 import memory from '../backends/memory.js';
+import { loadReferenceBackend } from '../backends/registry.js';
 import { formatTable } from '../benchmarks/console-table.js';
-import { Dataset, makeMetadata } from '../benchmarks/dataset.js';
+import { BENCH_NOW, Dataset, EXPIRED_TIMEOUT_MS, makeMetadata } from '../benchmarks/dataset.js';
 import { runBenchmarks } from '../benchmarks/index.js';
+import { rawDriverFor } from '../benchmarks/raw.js';
 import { requestKind, resolveMix } from '../benchmarks/mixes.js';
 import { measureOpenLoop } from '../benchmarks/open-loop.js';
 import { mulberry32 } from '../benchmarks/random.js';
@@ -15,7 +20,7 @@ import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentile, summarize, thin } from '../benchmarks/stats.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { zeta, ZipfianGenerator } from '../benchmarks/zipf.js';
-import { provideRedis } from '../scripts/redis-provider.js';
+import { type ProvidedRedis, provideRedis } from '../scripts/redis-provider.js';
 
 test('percentile interpolates between closest ranks', () => {
   const five = [1, 2, 3, 4, 5];
@@ -216,12 +221,8 @@ test('open loop times each operation from its intended start: one stall delays e
 });
 
 test('redis: the run leaves no key behind on its server', async (t) => {
-  const provided = await provideRedis({ forceEmbedded: true });
-  if ('skipped' in provided) {
-    assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${provided.skipped}`);
-    t.skip(provided.skipped);
-    return;
-  }
+  const provided = await redisFor(t);
+  if (provided === undefined) return;
   try {
     const { default: redis } = await import('../backends/redis.js');
     const rows = await runBenchmarks([{ name: 'redis', module: redis, openOptions: { url: provided.url } }], {
@@ -245,5 +246,64 @@ test('redis: the run leaves no key behind on its server', async (t) => {
     }
   } finally {
     await provided.stop();
+  }
+});
+
+/** A Redis for the tests that need one: undefined (test skipped) unless CI requires it. */
+async function redisFor(t: { skip(reason: string): void }): Promise<ProvidedRedis | undefined> {
+  const provided = await provideRedis({ forceEmbedded: true });
+  if (!('skipped' in provided)) return provided;
+  assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${provided.skipped}`);
+  t.skip(provided.skipped);
+  return undefined;
+}
+
+test('raw drivers do the storage work they are measured for', async (t) => {
+  const redis = await redisFor(t);
+  const dir = mkdtempSync(join(tmpdir(), 'sessionbench-raw-'));
+  try {
+    for (const name of ['memory', 'sqlite', 'lmdb', ...(redis === undefined ? [] : ['redis'])]) {
+      const open = await rawDriverFor(await loadReferenceBackend(name));
+      assert.ok(open !== undefined, `${name} has a raw driver`);
+      const driver = await open({ dir: mkdtempSync(join(dir, `${name}-`)), namespace: `raw-test-${process.pid}`, options: { url: redis?.url } });
+      try {
+        const dataset = new Dataset(3, 200, 5);
+        await driver.loadAll([dataset.session(0), dataset.session(1)]);
+        await driver.insert(dataset.session(2, EXPIRED_TIMEOUT_MS));
+        assert.deepEqual(await driver.get(dataset.id(1)), dataset.session(1), name);
+        assert.equal(await driver.get(dataset.missingId(0)), undefined, name);
+        await driver.put({ ...dataset.session(0), version: 2 });
+        assert.equal((await driver.get(dataset.id(0)))?.version, 2, name);
+        if (driver.listLive) assert.deepEqual((await driver.listLive(BENCH_NOW)).sort(), [dataset.id(0), dataset.id(1)].sort(), name);
+        if (driver.removeExpired) assert.equal(await driver.removeExpired(BENCH_NOW), 1, name);
+        assert.equal(await driver.remove(dataset.id(1)), true, name);
+        assert.equal(await driver.remove(dataset.id(1)), false, name);
+        assert.equal(await driver.get(dataset.id(1)), undefined, name);
+      } finally {
+        await driver.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await redis?.stop();
+  }
+});
+
+test('sqlite and lmdb: tiny runs with a ratio for every op their raw driver has', async () => {
+  for (const name of ['sqlite', 'lmdb']) {
+    const rows = await runBenchmarks([{ name, module: await loadReferenceBackend(name) }], {
+      profile: 'quick',
+      ops: ['create', 'fetch-hit', 'list', 'cleanup-expired'],
+      datasetSizes: [100],
+      payloads: [200],
+      concurrency: [1],
+      timeMs: 3,
+      onProgress: () => {},
+    });
+    for (const row of rows) assertWellFormed(row);
+    for (const op of ['create', 'fetch-hit', 'list', 'cleanup-expired', 'cleanup-per-session']) {
+      const ratio = rows.find((r) => r.driver === 'backend' && r.op === op)?.overheadRatio;
+      assert.ok(typeof ratio === 'number' && Number.isFinite(ratio), `${name} ${op} has a ratio`);
+    }
   }
 });

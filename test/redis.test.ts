@@ -1,5 +1,7 @@
 // The redis backend on a real Redis: REDIS_URL, else 127.0.0.1:6379, else a private server.
 // Every test works in its own namespace and its keys are deleted (and checked gone) afterwards.
+// What every backend must do is in the shared contract (backend-contract.test.ts); this file
+// covers the redis specifics: key scheme, safety net, scripts, damage, connection failures.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it, test } from 'node:test';
@@ -10,6 +12,7 @@ import redis, { SAFETY_NET_MS } from '../backends/redis.js';
 import { RedisKeys } from '../backends/redis-keys.js';
 import { provideRedis } from '../scripts/redis-provider.js';
 import { freePort } from '../scripts/redis-server.js';
+import { rejectsWith } from './helpers/contract-cases.js';
 
 const provided = await provideRedis();
 const unavailable = 'skipped' in provided ? provided.skipped : undefined;
@@ -22,13 +25,6 @@ test('a Redis answers when SESSIONBENCH_REQUIRE_REDIS=1', { skip: process.env.SE
 
 function session(id: string, patch: Partial<Session> = {}): Session {
   return { id, createdAt: 1_000, lastAccessedAt: 1_000, timeoutMs: 60_000, version: 1, metadata: { id }, ...patch };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.equal(errorCode(err), code, `expected ${code}, got ${String(err)}`);
-    return true;
-  });
 }
 
 describe('redis backend', { skip: unavailable ?? false }, () => {
@@ -79,17 +75,6 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
     assert.equal(await backend.delete('a'), false);
     assert.equal(await backend.fetch('a', 1_000), undefined);
     assert.deepEqual(await backend.list(1_000), []);
-  });
-
-  it('returns copies the caller can mutate freely', async () => {
-    const { backend } = await open();
-    const s = session('a', { metadata: { list: [1] } });
-    await backend.store(s);
-    (s.metadata.list as number[]).push(2);
-    const fetched = (await backend.fetch('a', 1_000))!;
-    assert.deepEqual(fetched.metadata, { list: [1] });
-    (fetched.metadata.list as number[]).push(3);
-    assert.deepEqual((await backend.fetch('a', 1_000))!.metadata, { list: [1] });
   });
 
   it('compare-and-set: 0 creates, the stored version updates, anything else is CONFLICT and changes nothing', async () => {
@@ -251,17 +236,6 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
     assert.deepEqual(await keysOf(keys), []);
     await rejectsWith(redis.open({ dir: '', namespace: 'x', options: { url: 'http://127.0.0.1' } }), 'INVALID_SESSION');
     await rejectsWith(redis.open({ dir: '', namespace: 'x', options: { url, commandTimeoutMs: 0 } }), 'INVALID_SESSION');
-  });
-
-  it('rejects every method after close with CLOSED; close is idempotent', async () => {
-    const { backend } = await open();
-    await backend.close();
-    await backend.close();
-    await rejectsWith(backend.store(session('a')), 'CLOSED');
-    await rejectsWith(backend.fetch('a', 0), 'CLOSED');
-    await rejectsWith(backend.delete('a'), 'CLOSED');
-    await rejectsWith(backend.list(0), 'CLOSED');
-    await rejectsWith(backend.cleanupExpired(0), 'CLOSED');
   });
 
   it('is UNAVAILABLE when nothing listens or no URL is given', async () => {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BackendModule, OpenContext, Session } from '../../backends/contract.js';
+import type { BackendModule, OpenContext, Session, SessionBackend } from '../../backends/contract.js';
 import { errorCode } from '../../backends/errors.js';
 
 export type ChildOp =
@@ -11,7 +11,11 @@ export type ChildOp =
   | { op: 'fetch'; id: string; now: number }
   | { op: 'delete'; id: string }
   | { op: 'list'; now: number }
-  | { op: 'cleanupExpired'; now: number };
+  | { op: 'cleanupExpired'; now: number }
+  /** Stores `${tag}${pid}`, then waits until `parties` such sessions exist: all children start together. */
+  | { op: 'arrive'; tag: string; parties: number }
+  /** `times` read-modify-writes of metadata.n by compare-and-set, retried on CONFLICT; gives the conflict count. */
+  | { op: 'increment'; id: string; now: number; times: number };
 
 /** What one op gave: its value (undefined becomes null in JSON), or the code it threw. */
 export type ChildResult = { value: unknown } | { error: string };
@@ -41,7 +45,7 @@ export function runInChild(moduleFile: string, context: OpenContext, ops: ChildO
   });
 }
 
-async function run(op: ChildOp, backend: Awaited<ReturnType<BackendModule['open']>>): Promise<unknown> {
+async function run(op: ChildOp, backend: SessionBackend): Promise<unknown> {
   switch (op.op) {
     case 'store':
       return backend.store(op.session, op.expectedVersion === undefined ? undefined : { expectedVersion: op.expectedVersion });
@@ -53,7 +57,40 @@ async function run(op: ChildOp, backend: Awaited<ReturnType<BackendModule['open'
       return backend.list(op.now);
     case 'cleanupExpired':
       return backend.cleanupExpired(op.now);
+    case 'arrive':
+      return arrive(backend, op.tag, op.parties);
+    case 'increment':
+      return increment(backend, op.id, op.now, op.times);
   }
+}
+
+async function arrive(backend: SessionBackend, tag: string, parties: number): Promise<number> {
+  await backend.store({ id: `${tag}${process.pid}`, createdAt: 0, lastAccessedAt: 0, timeoutMs: null, version: 1, metadata: {} });
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    const arrived = (await backend.list(0)).filter((id) => id.startsWith(tag)).length;
+    if (arrived >= parties) return arrived;
+    if (performance.now() > deadline) throw new Error(`only ${arrived} of ${parties} arrived`);
+    // A yield, not a sleep: lets the event loop turn so reads see other processes' commits.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function increment(backend: SessionBackend, id: string, now: number, times: number): Promise<number> {
+  let conflicts = 0;
+  for (let done = 0; done < times; ) {
+    const current = await backend.fetch(id, now);
+    if (current === undefined) throw new Error(`session ${id} is missing`);
+    const next = { ...current, version: current.version + 1, metadata: { n: (current.metadata.n as number) + 1 } };
+    try {
+      await backend.store(next, { expectedVersion: current.version });
+      done++;
+    } catch (err) {
+      if (errorCode(err) !== 'CONFLICT') throw err;
+      conflicts++;
+    }
+  }
+  return conflicts;
 }
 
 async function main(request: Request): Promise<void> {

@@ -78,6 +78,8 @@ export class SqliteTable implements Table {
     this.db = new Database(join(context.dir, 'zoo.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    // No fsync per commit: the zoo's files live for one run and never see a crash.
+    this.db.pragma('synchronous = NORMAL');
     const collation = options.keyCollation ?? 'BINARY';
     const table = `sessions_${collation.toLowerCase()}`;
     this.db.exec(
@@ -218,8 +220,9 @@ export class ZooBackend implements SessionBackend {
     checkNow(now);
     return this.table.atomic(() => {
       let removed = 0;
-      for (const [key, session] of this.table.entries()) {
-        if (this.expiredForCleanup(session, now) && this.table.delete(key)) removed++;
+      // Keys go in by this.key(id), never back out: a store may not return a key as it took it.
+      for (const [, session] of this.table.entries()) {
+        if (this.expiredForCleanup(session, now) && this.table.delete(this.key(session.id))) removed++;
       }
       return removed;
     });
@@ -230,7 +233,10 @@ export class ZooBackend implements SessionBackend {
   }
 }
 
-/** The id itself as the key: injective in better-sqlite3, which keeps a lone surrogate as its own (WTF-8) bytes. */
+/**
+ * The id itself as the key: injective in better-sqlite3, which stores a lone surrogate as its own
+ * (WTF-8) bytes, but reads it back as U+FFFD: such keys are only ever written and compared.
+ */
 export class RawIdKeys extends ZooBackend {
   protected override key(id: string): string {
     return id;

@@ -32,7 +32,7 @@ import oversizeDropsMetadata from './oversize-drops-metadata.js';
 import processLocalLock from './process-local-lock.js';
 import replaceDeletesFirst from './replace-deletes-first.js';
 import snapshotFieldWhitelist from './snapshot-field-whitelist.js';
-import sqliteDeleteLike from './sqlite-delete-like.js';
+import sqliteLikeMatch from './sqlite-like-match.js';
 import sqliteIdsFromKey from './sqlite-ids-from-key.js';
 import sqliteNocaseKey from './sqlite-nocase-key.js';
 import sqliteRtrimKey from './sqlite-rtrim-key.js';
@@ -82,7 +82,7 @@ export const ZOO: readonly ZooMember[] = [
   { module: truncatedId, expected: ['isolation'] },
   { module: utf8ByteKey, expected: ['isolation'] },
   { module: sqliteIdsFromKey, expected: ['round-trip'] },
-  { module: sqliteDeleteLike, expected: ['isolation'] },
+  { module: sqliteLikeMatch, expected: ['isolation'] },
   // values that don't round-trip
   { module: cjson14Digits, expected: ['round-trip'] },
   { module: dropsNullValues, expected: ['round-trip'] },

@@ -1,0 +1,52 @@
+// Child processes of the fault scenarios: a TypeScript script run with tsx, read line by line,
+// so a native crash or a SIGKILL takes down the child and is observed, never the caller.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ScriptChild {
+  process: ChildProcess;
+  /** Resolves once the child has exited and its stdout is fully read: its exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last few KiB of stderr, for error messages. */
+  stderr(): string;
+}
+
+/** Runs benchmarks/faults/<script> with one JSON argument; onLine gets each stdout line. */
+export function spawnScript(script: string, request: unknown, onLine: (line: string) => void): ScriptChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks/faults', script), JSON.stringify(request)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4096);
+  });
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', onLine);
+  const exited = Promise.all([once(child, 'exit'), once(lines, 'close')]).then(([[code, signal]]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return { process: child, exited, stderr: () => tail.trim() };
+}
+
+/** A wait that done() resolves and fail() rejects; it rejects by itself after timeoutMs, saying what it waited for. */
+export function waitFor(what: string, timeoutMs: number): { promise: Promise<void>; done(): void; fail(err: Error): void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  promise.then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
+  return { promise, done: resolve, fail: reject };
+}

@@ -1,0 +1,163 @@
+// The CLI end to end, in child processes: help, usage errors, plug-in loading, a correct and a
+// faulty plug-in, and replaying a reported failure from the command the report prints.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { PassThrough } from 'node:stream';
+import { createProgress } from '../benchmarks/progress.js';
+import { parseFraction, parseSeed } from '../scripts/cli-options.js';
+import { propsCommand } from '../scripts/props-command.js';
+import { SetupError } from '../scripts/setup-error.js';
+import { verify } from '../scripts/verify.js';
+import { runCli } from './run-cli.js';
+
+const FIXTURES = 'test/plugin-fixtures';
+const scratch = mkdtempSync(join(tmpdir(), 'sessionbench-cli-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A usage or setup error: exit 2, one line on stderr naming the problem, nothing run. */
+function assertSetupError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0]!, /^sessionbench: /);
+  assert.match(lines[0]!, pattern);
+}
+
+describe('help and usage errors', { concurrency: true }, () => {
+  for (const command of ['verify', 'props', 'bench', 'compare']) {
+    test(`${command} --help`, async () => {
+      const r = await runCli([command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^Usage: sessionbench ${command}`));
+      assert.match(r.stdout, /Exit: 0 /);
+      if (command !== 'compare') assert.match(r.stdout, /--backend <name\|path>/);
+    });
+  }
+
+  test('the top-level help lists the commands', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0);
+    for (const command of ['verify', 'props', 'bench', 'compare']) assert.match(r.stdout, new RegExp(`^  ${command} `, 'm'));
+  });
+
+  test('bad commands and options exit 2 with one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /no command/],
+      [['frobnicate'], /unknown command frobnicate/],
+      [['verify', '--no-such-option'], /Unknown option '--no-such-option'/],
+      [['verify', '--profile', 'fast'], /--profile must be one of quick, standard, thorough/],
+      [['props', '--only', 'no-such-property'], /unknown property no-such-property/],
+      [['bench', '--op', 'teleport'], /unknown op teleport/],
+      [['verify', '--backend', 'mongodb'], /unknown backend mongodb/],
+      [['verify', '--budgets', 'no/such/budgets.json'], /cannot read budgets file no\/such\/budgets.json: ENOENT/],
+      [['compare', 'only-one.json'], /compare needs two report files/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
+    results.forEach((r, i) => assertSetupError(r, cases[i]![1]));
+  });
+});
+
+describe('option checks', () => {
+  // The same checks in-process: each is a SetupError, which the CLI turns into exit 2.
+  const progress = createProgress(undefined, new PassThrough() as unknown as NodeJS.WriteStream);
+  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, requireAll: false, progress };
+
+  test('seeds, fractions and the replay flags', async () => {
+    assert.throws(() => parseSeed('abc'), SetupError);
+    assert.throws(() => parseSeed(String(2 ** 32)), SetupError);
+    assert.equal(parseSeed('-5'), -5);
+    assert.throws(() => parseFraction('--min-effect', '2', 0.1), /--min-effect must be a number in \[0, 1\)/);
+    assert.equal(parseFraction('--min-effect', undefined, 0.1), 0.1);
+    await assert.rejects(propsCommand({ only: ['round-trip'], path: '1:2' }, progress), /--path replays one failure/);
+  });
+
+  test('verify refuses contradictory or unreadable setups before running anything', async () => {
+    await assert.rejects(verify({ ...base, skipBench: true, skipProps: true }), /nothing to verify/);
+    await assert.rejects(verify({ ...base, skipBench: true, baselineFile: 'x.json' }), /--baseline compares benchmark rows/);
+    await assert.rejects(verify({ ...base, baselineFile: 'no/such/report.json' }), (err) => err instanceof SetupError && /cannot read report no\/such\/report.json/.test(err.message));
+    assert.equal(existsSync(base.reportDir), false, 'nothing was written');
+  });
+});
+
+describe('plug-in loading', { concurrency: true }, () => {
+  test('a missing module', async () => {
+    assertSetupError(await runCli(['props', '--backend', `${FIXTURES}/nowhere.mjs`]), /backend module test\/plugin-fixtures\/nowhere.mjs not found/);
+  });
+
+  test('a module that throws on import', async () => {
+    assertSetupError(
+      await runCli(['verify', '--backend', `${FIXTURES}/throws-on-import.mjs`, '--report-dir', join(scratch, 'never')]),
+      /throws-on-import.mjs failed to load: cannot find the native driver for this store/,
+    );
+  });
+
+  test('a module that does not export the contract', async () => {
+    assertSetupError(
+      await runCli(['bench', '--backend', `${FIXTURES}/not-a-backend.mjs`]),
+      /not-a-backend.mjs does not default-export a BackendModule: its open is not a function/,
+    );
+  });
+
+  test('two backends of one name', async () => {
+    assertSetupError(await runCli(['props', '--backend', 'memory', '--backend', `${FIXTURES}/slowed-memory.ts`]), /are both named memory/);
+  });
+});
+
+describe('plug-ins run the suite', { concurrency: true }, () => {
+  test('a correct plain-JavaScript plug-in passes every applicable property', async () => {
+    const r = await runCli(['props', '--backend', `${FIXTURES}/good.mjs`, '--profile', 'quick', '--seed', '7']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^plugin-map: passed$/m);
+    assert.match(r.stdout, /^ {2}ok {3}round-trip /m);
+    assert.match(r.stdout, /^ {2}n\/a {2}persistence /m);
+    assert.doesNotMatch(r.stdout, /FAIL|ERR /);
+  });
+
+  test('a TypeScript plug-in loads through tsx', async () => {
+    const r = await runCli(['props', '--backend', `${FIXTURES}/slowed-memory.ts`, '--profile', 'quick', '--only', 'round-trip,delete-truthful', '--seed', '3']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^ {2}ok {3}round-trip /m);
+    assert.match(r.stdout, /^ {2}ok {3}delete-truthful /m);
+  });
+});
+
+test('a faulty plug-in fails verify with its counterexample and a replay command that replays it', async () => {
+  const dir = join(scratch, 'faulty');
+  const r = await runCli(['verify', '--backend', `${FIXTURES}/faulty-expiry.mjs`, '--profile', 'quick', '--skip-bench', '--seed', '12345', '--report-dir', dir]);
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /^failed {2}plugin-faulty-expiry properties: /m);
+
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  const failed = report.backends[0].properties.filter((p: { status: string }) => p.status === 'failed');
+  assert.ok(failed.length > 0, 'some property fails');
+  assert.ok(
+    failed.some((p: { id: string }) => ['expiry-boundary', 'model', 'no-resurrection'].includes(p.id)),
+    `an expiry property fails: ${failed.map((p: { id: string }) => p.id)}`,
+  );
+
+  const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+  const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+  assert.equal(XMLValidator.validate(junit), true);
+  const cases = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(junit).testsuites.testsuite.testcase;
+  for (const p of failed) {
+    assert.equal(p.replay, `npx sessionbench props --backend ${FIXTURES}/faulty-expiry.mjs --profile quick --only ${p.id} --seed ${p.seed} --path ${p.path}`);
+    assert.ok(summary.includes(`property \`${p.id}\` failed`), `summary names ${p.id}`);
+    assert.ok(summary.includes(p.counterexample), 'summary holds the counterexample');
+    assert.ok(summary.includes(p.replay), 'summary holds the replay command');
+    const testcase = cases.find((c: Record<string, string>) => c['@_name'] === p.id);
+    assert.ok(testcase.failure, `junit has a failure for ${p.id}`);
+    assert.ok(testcase.failure['#text'].includes(`Replay: ${p.replay}`));
+    assert.ok(testcase.failure['#text'].includes('Counterexample: '));
+  }
+
+  // The printed command, run as printed (npx sessionbench is this CLI), fails the same property again.
+  const first = failed[0];
+  const replay = await runCli(first.replay.replace(/^npx sessionbench /, '').split(' '));
+  assert.equal(replay.code, 1, `${replay.stdout}\n${replay.stderr}`);
+  assert.match(replay.stdout, new RegExp(`^ {2}FAIL ${first.id} `, 'm'));
+  assert.ok(replay.stdout.includes(`counterexample: ${first.counterexample}`), replay.stdout);
+});

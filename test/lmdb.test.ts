@@ -1,0 +1,144 @@
+// What only the lmdb backend does: its environment, its expiry index, damage.
+// The shared contract runs in backend-contract.test.ts.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import lmdb from '../backends/lmdb.js';
+import { acquireEnv, ENV_DIR, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
+import { expiredRange, indexKey, namespacePrefix, namespaceRange, recordKey } from '../backends/lmdb-keys.js';
+import { idKey } from '../backends/validate.js';
+import { rejectsWith, session } from './helpers/contract-cases.js';
+import { tempDir, type TempDir } from './helpers/tmp.js';
+
+describe('lmdb backend', () => {
+  let tmp: TempDir;
+  let n = 0;
+  before(() => {
+    tmp = tempDir('lmdb');
+  });
+  after(() => tmp.remove());
+
+  function context(options?: Record<string, unknown>): { dir: string; namespace: string; options?: Record<string, unknown> } {
+    const dir = path.join(tmp.path, `t${n++}`);
+    fs.mkdirSync(dir);
+    return { dir, namespace: 'ns', options };
+  }
+
+  /** The environment the backend uses (this process shares one root per path), for looking underneath. */
+  async function withEnv<T>(dir: string, fn: (env: LmdbEnv) => T | Promise<T>): Promise<T> {
+    const { env, envPath } = acquireEnv(dir);
+    try {
+      return await fn(env);
+    } finally {
+      await releaseEnv(envPath);
+    }
+  }
+
+  const prefix = namespacePrefix('ns');
+
+  it('durability full round-trips every method', async () => {
+    const b = await lmdb.open(context({ durability: 'full' }));
+    await b.store(session('a'), { expectedVersion: 0 });
+    await b.store(session('a', { version: 2 }), { expectedVersion: 1 });
+    await b.store(session('b', { timeoutMs: null }));
+    assert.equal((await b.fetch('a', 2000))!.version, 2);
+    assert.deepEqual((await b.list(2000)).sort(), ['a', 'b']);
+    assert.equal(await b.cleanupExpired(3000), 1);
+    assert.equal(await b.delete('b'), true);
+    assert.deepEqual(await b.list(0), []);
+    await b.close();
+  });
+
+  it('keeps exactly one expiry-index entry per session, and cleanup reads only the expired range', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    const other = await lmdb.open({ ...ctx, namespace: 'other' });
+    for (let i = 0; i < 50; i++) await b.store(session(`live${i}`, { lastAccessedAt: 10_000 + i, timeoutMs: 1000 }));
+    for (let i = 0; i < 3; i++) await b.store(session(`old${i}`, { lastAccessedAt: 2000, timeoutMs: 1000 + i }));
+    await b.store(session('forever', { timeoutMs: null }));
+    await b.store(session('live0', { lastAccessedAt: 10_500, timeoutMs: 1000, version: 2 })); // moves its entry
+    await b.store(session('gone', { timeoutMs: null }));
+    assert.equal(await b.delete('gone'), true);
+    await other.store(session('old0', { lastAccessedAt: 2000, timeoutMs: 1000 }));
+
+    await withEnv(ctx.dir, (env) => {
+      const entries = [...env.expiry.getKeys(namespaceRange(prefix))].map((k) => JSON.stringify(k)).sort();
+      const expected = [
+        ...Array.from({ length: 50 }, (_, i) => indexKey(prefix, i === 0 ? 11_500 : 11_000 + i, idKey(`live${i}`))),
+        ...Array.from({ length: 3 }, (_, i) => indexKey(prefix, 3000 + i, idKey(`old${i}`))),
+        indexKey(prefix, null, idKey('forever')),
+      ].map((k) => JSON.stringify(k)).sort();
+      assert.deepEqual(entries, expected);
+      // What cleanupExpired(3001) iterates: the two expired entries of this namespace, of 54 sessions.
+      assert.deepEqual([...env.expiry.getKeys(expiredRange(prefix, 3001))], [
+        indexKey(prefix, 3000, idKey('old0')),
+        indexKey(prefix, 3001, idKey('old1')),
+      ]);
+    });
+    assert.equal(await b.cleanupExpired(3001), 2);
+    assert.ok(await other.fetch('old0', 2000));
+    await withEnv(ctx.dir, (env) => assert.equal(env.expiry.getKeysCount(namespaceRange(prefix)), 52));
+    await b.close();
+    await other.close();
+  });
+
+  it('a damaged value reads back as CORRUPT, never as wrong data, and a plain store repairs it', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    for (const id of ['a', 'b']) await b.store(session(id));
+    await withEnv(ctx.dir, (env) => {
+      env.sessions.putSync(recordKey(prefix, 'a'), '{"id":"a",');
+      env.sessions.putSync(recordKey(prefix, 'b'), JSON.stringify(session('c')));
+    });
+    await rejectsWith(b.fetch('a', 2000), 'CORRUPT');
+    await rejectsWith(b.fetch('b', 2000), 'CORRUPT'); // another id's session
+    await b.store(session('a', { version: 5 }));
+    assert.equal((await b.fetch('a', 2000))!.version, 5);
+    await b.close();
+  });
+
+  it('damaged meta: CAS is CORRUPT, a plain store or delete still finds and fixes the index', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    await b.store(session('a', { lastAccessedAt: 2000, timeoutMs: 1000 }));
+    await b.store(session('b', { lastAccessedAt: 2000, timeoutMs: 1000 }));
+    await withEnv(ctx.dir, (env) => {
+      env.meta.putSync(recordKey(prefix, 'a'), 'garbage', 1.5);
+      env.meta.putSync(recordKey(prefix, 'b'), 'garbage', 1.5);
+    });
+    await rejectsWith(b.store(session('a', { version: 2 }), { expectedVersion: 1 }), 'CORRUPT');
+    await rejectsWith(b.store(session('a', { version: 2 }), { expectedVersion: 0 }), 'CONFLICT'); // it exists all the same
+    await b.store(session('a', { lastAccessedAt: 5000, timeoutMs: 1000, version: 2 }));
+    assert.equal(await b.delete('b'), true);
+    await withEnv(ctx.dir, (env) =>
+      assert.deepEqual([...env.expiry.getKeys(namespaceRange(prefix))], [indexKey(prefix, 6000, idKey('a'))]),
+    );
+    assert.equal(await b.cleanupExpired(5999), 0);
+    assert.equal(await b.cleanupExpired(6000), 1);
+    await b.close();
+  });
+
+  it('a damaged index key makes list CORRUPT', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    await withEnv(ctx.dir, (env) => env.expiry.putSync([prefix, 9000, 'not json'], Buffer.alloc(0)));
+    await rejectsWith(b.list(0), 'CORRUPT');
+    await b.close();
+  });
+
+  it('a data file that is not an LMDB file is CORRUPT on open (lmdb-js itself would crash)', async () => {
+    const ctx = context();
+    fs.mkdirSync(path.join(ctx.dir, ENV_DIR));
+    fs.writeFileSync(path.join(ctx.dir, ENV_DIR, 'data.mdb'), Buffer.alloc(65536, 0x41));
+    await rejectsWith(lmdb.open(ctx), 'CORRUPT');
+    fs.writeFileSync(path.join(ctx.dir, ENV_DIR, 'data.mdb'), 'short');
+    await rejectsWith(lmdb.open(ctx), 'CORRUPT');
+  });
+
+  it('refuses bad options', async () => {
+    for (const options of [{ durability: 'sometimes' }, { maxSessionBytes: 0 }]) {
+      await rejectsWith(lmdb.open(context(options)), 'INVALID_SESSION');
+    }
+  });
+});

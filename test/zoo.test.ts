@@ -1,0 +1,126 @@
+// Proves the invariant suite against the zoo: every faulty backend fails the properties it is
+// listed for, every property is failed by some member, and each failure can be replayed.
+//
+// Cost: each member runs only its listed properties (a failing property stops at its first
+// counterexample), a few cheap in-memory members run the whole suite, and the members are spread
+// over worker threads, one per core (2 at most).
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { PROPERTIES, runSuite, type PropertyResult } from '../properties/index.js';
+import { ZOO } from './zoo/index.js';
+import type { ZooJob, ZooReply } from './zoo/worker.js';
+
+const SEED = 20_240_611;
+/** In-memory members that also run the whole suite, for a wider map of what catches what. */
+const FULL_SUITE = new Set(['expiry-off-by-one', 'touch-on-read', 'delete-always-true']);
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+/** Failures replayed from their seed and path (in-memory members: cheap). */
+const REPLAYED = ['lost-update', 'store-shallow-copy', 'cleanup-stops-early'];
+
+// Node 20 loads a worker's entry before --import hooks apply, so the worker registers tsx itself.
+const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.resolve('./zoo/worker.ts'))}); })`;
+
+/** Runs every member on a pool of workers; results by member index. */
+async function runZoo(): Promise<PropertyResult[][]> {
+  const results: PropertyResult[][] = [];
+  // Costly (SQLite) members first, so no worker is left with one of them at the end.
+  const queue = ZOO.map((_, index) => index).sort((a, b) => Number(ZOO[b]!.module.capabilities.shared) - Number(ZOO[a]!.module.capabilities.shared));
+  const workers = Array.from({ length: WORKERS }, () => new Worker(WORKER_BOOT, { eval: true }));
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const next = (): void => {
+              const index = queue.shift();
+              if (index === undefined) return resolve();
+              const job: ZooJob = { index, seed: SEED, full: FULL_SUITE.has(ZOO[index]!.module.name) };
+              worker.postMessage(job);
+            };
+            worker.on('message', (reply: ZooReply) => {
+              if ('error' in reply) return reject(new Error(`${ZOO[reply.index]!.module.name}: ${reply.error}`));
+              results[reply.index] = reply.results;
+              next();
+            });
+            worker.on('error', reject);
+            next();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return results;
+}
+
+test('the zoo of faulty backends proves the suite', async (t) => {
+  const names = ZOO.map((member) => member.module.name);
+  assert.equal(new Set(names).size, names.length, 'zoo member names are unique');
+  assert.ok(ZOO.length >= 24, `at least 24 zoo members (${ZOO.length})`);
+  const known = new Set(PROPERTIES.map((def) => def.id));
+  for (const member of ZOO) {
+    for (const id of member.expected) assert.ok(known.has(id), `${member.module.name} lists unknown property ${id}`);
+  }
+
+  const results = await runZoo();
+  /** Property id -> the members that failed it. */
+  const caughtBy = new Map<string, string[]>(PROPERTIES.map((def) => [def.id, []]));
+  for (const [i, member] of ZOO.entries()) {
+    for (const result of results[i]!) if (result.status === 'failed') caughtBy.get(result.id)!.push(member.module.name);
+  }
+  for (const [i, member] of ZOO.entries()) {
+    const failed = results[i]!.filter((r) => r.status === 'failed').map((r) => r.id);
+    t.diagnostic(`${member.module.name}: caught by ${failed.join(', ') || 'nothing'}`);
+  }
+
+  await t.test('every zoo member fails each property it is listed for', async (t) => {
+    for (const [i, member] of ZOO.entries()) {
+      await t.test(member.module.name, () => {
+        for (const id of member.expected) {
+          const result = results[i]!.find((r) => r.id === id);
+          assert.ok(result, `${id} did not run`);
+          assert.equal(result.status, 'failed', `${id} is ${result.status}${result.message === undefined ? '' : `: ${result.message}`}`);
+        }
+      });
+    }
+  });
+
+  await t.test('every property is failed by at least one zoo member', () => {
+    const uncaught = [...caughtBy].filter(([, members]) => members.length === 0).map(([id]) => id);
+    assert.deepEqual(uncaught, [], `properties no zoo member fails: ${uncaught.join(', ')}`);
+  });
+
+  await t.test('every failure carries a counterexample, seed, path and replay command', () => {
+    const failures = results.flat().filter((r) => r.status === 'failed');
+    assert.ok(failures.length > 0);
+    for (const r of failures) {
+      assert.ok(typeof r.counterexample === 'string' && r.counterexample.length > 0, `${r.id}: counterexample`);
+      assert.ok(typeof r.message === 'string' && r.message.length > 0, `${r.id}: message`);
+      assert.equal(r.seed, SEED, `${r.id}: seed`);
+      assert.match(r.path ?? '', /^\d+(:\d+)*$/, `${r.id}: path`);
+      for (const part of [`--only ${r.id}`, `--seed ${SEED}`, `--path ${r.path}`, '--profile quick', '--backend test/zoo/']) {
+        assert.ok(r.replay?.includes(part), `${r.id}: replay ${JSON.stringify(r.replay)} lacks ${JSON.stringify(part)}`);
+      }
+    }
+  });
+
+  await t.test('a failure replayed from its seed and path fails again with the same counterexample', async () => {
+    for (const name of REPLAYED) {
+      const i = names.indexOf(name);
+      const member = ZOO[i]!;
+      const original = results[i]!.find((r) => r.status === 'failed')!;
+      const [replayed] = await runSuite(member.module, {
+        profile: 'quick',
+        seed: original.seed!,
+        path: original.path!,
+        only: [original.id],
+        createManager: member.createManager,
+      });
+      assert.equal(replayed?.status, 'failed', `${name} ${original.id} replayed: ${replayed?.status}`);
+      assert.equal(replayed.counterexample, original.counterexample, `${name} ${original.id}: the same counterexample`);
+    }
+  });
+});
