@@ -7,8 +7,10 @@
 // Every write is a conditional write on the meta record's stamp (ifVersion / ifNoExists),
 // checked by LMDB inside the commit under its writer lock, so it is atomic against every
 // other writer in any process, and a stale read makes the write fail and retry instead of
-// clobbering. (lmdb-js's asynchronous transaction() callbacks hang in this environment;
-// conditional writes need no JS callback on the write thread.)
+// clobbering. (lmdb-js 3.5's asynchronous transaction() callbacks never run here on Node 20:
+// the promise never settles and the process can't exit; conditional writes need no JS callback
+// on the write thread.) Reads use lmdb-js's snapshot of the current event-loop turn: another
+// process's commit shows from the next turn on; this process's own writes show at once.
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
@@ -117,8 +119,14 @@ class LmdbBackend implements SessionBackend {
     const idk = idKey(id);
     const key = this.prefix + idk;
     let deleted = false;
+    let refreshed = false;
     await this.#retry(key, (current) => {
-      if (current === undefined) return undefined;
+      if (current === undefined) {
+        // Our read snapshot may predate another process's commit: look again before saying false.
+        if (refreshed) return undefined;
+        refreshed = true;
+        return REREAD;
+      }
       const stale = this.#indexKeysOf(idk, current);
       deleted = true;
       return () => this.#removeRecord(key, stale);

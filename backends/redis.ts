@@ -23,11 +23,14 @@ export interface RedisBackendOptions {
 
 export class RedisBackend implements SessionBackend {
   readonly #client: RedisClient & SessionScripts;
+  /** Runs the scripts: the client's own, or (redis-cluster's `replicas`) each pipelined with a WAIT. */
+  readonly #scripts: SessionScripts;
   readonly #keys: RedisKeys;
   readonly #life = new Lifecycle('redis');
 
-  constructor(client: RedisClient, namespace: string, private readonly options: RedisBackendOptions) {
+  constructor(client: RedisClient, namespace: string, private readonly options: RedisBackendOptions, scripts?: SessionScripts) {
     this.#client = defineSessionScripts(client);
+    this.#scripts = scripts ?? this.#client;
     this.#keys = new RedisKeys(namespace);
   }
 
@@ -37,7 +40,7 @@ export class RedisBackend implements SessionBackend {
     const text = encodeSession(session, this.options.maxBytes);
     const expiry = expiresAt(session);
     const stored = await redisCall(
-      this.#client.sbStore(
+      this.#scripts.sbStore(
         this.#keys.session(session.id),
         this.#keys.index,
         this.#keys.safetyNet,
@@ -70,7 +73,7 @@ export class RedisBackend implements SessionBackend {
     this.#life.assertOpen();
     checkId(id);
     const keys = this.#keys;
-    const deleted = await redisCall(this.#client.sbDelete(keys.session(id), keys.index, keys.safetyNet, keys.member(id)));
+    const deleted = await redisCall(this.#scripts.sbDelete(keys.session(id), keys.index, keys.safetyNet, keys.member(id)));
     return deleted === 1;
   }
 
@@ -83,7 +86,7 @@ export class RedisBackend implements SessionBackend {
       // Both go out in one round trip (auto-pipelining). The range read is a plain ZRANGE, not
       // a script: Lua would copy every member twice. Whichever runs first, filtering out what
       // the prune dropped leaves no member whose hash is gone.
-      const pruned = this.#client.sbPrune(keys.index, keys.safetyNet, String(batch), keys.sessionPrefix);
+      const pruned = this.#scripts.sbPrune(keys.index, keys.safetyNet, String(batch), keys.sessionPrefix);
       const members = this.#client.zrange(keys.index, `(${now}`, '+inf', 'BYSCORE');
       const [dropped, live] = await redisCall(Promise.all([pruned, members]));
       if (dropped.length === batch) continue;
@@ -100,7 +103,7 @@ export class RedisBackend implements SessionBackend {
     let removed = 0;
     for (;;) {
       const [taken, deleted] = await redisCall(
-        this.#client.sbCleanup(keys.index, keys.safetyNet, String(now), String(batch), keys.sessionPrefix),
+        this.#scripts.sbCleanup(keys.index, keys.safetyNet, String(now), String(batch), keys.sessionPrefix),
       );
       removed += deleted;
       if (taken < batch) return removed;

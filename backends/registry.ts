@@ -6,6 +6,7 @@ const loaders: Record<string, () => Promise<{ default: BackendModule }>> = {
   sqlite: () => import('./sqlite.js'),
   lmdb: () => import('./lmdb.js'),
   redis: () => import('./redis.js'),
+  'redis-cluster': () => import('./redis-cluster.js'),
 };
 
 export const REFERENCE_BACKENDS = Object.keys(loaders);

@@ -28,7 +28,7 @@ import {
 
 export const DB_FILE = 'sessions.sqlite';
 /** How long a writer waits for another connection's write lock before UNAVAILABLE. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** SQLite's damage and lock errors as SessionErrors; anything else is left as it is. */
 function translate(err: unknown): unknown {

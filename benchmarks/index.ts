@@ -14,7 +14,7 @@ import { BENCH_PROFILES } from './profiles.js';
 import { createProgress, type Progress } from './progress.js';
 import { type RawDriver, type RawDriverFactory, rawDriverFor, rawSurface } from './raw.js';
 import type { BenchmarkRow } from './result.js';
-import { relativeMarginOfError, summarize, thin } from './stats.js';
+import { sampleMarginOfError, summarize, thin } from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
 import {
   CLEANUP_PER_SESSION,
@@ -188,13 +188,7 @@ async function prefill(surface: Surface, dataset: Dataset): Promise<Measurement>
   });
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   latenciesUs.sort();
-  let sum = 0;
-  let squares = 0;
-  for (const v of latenciesUs) sum += v;
-  const mean = sum / dataset.size;
-  for (const v of latenciesUs) squares += (v - mean) ** 2;
-  const sd = Math.sqrt(squares / Math.max(1, dataset.size - 1));
-  return { sortedUs: latenciesUs, opsPerSec: dataset.size / wallSeconds, rme: relativeMarginOfError(mean, sd, dataset.size) };
+  return { sortedUs: latenciesUs, opsPerSec: dataset.size / wallSeconds, rme: sampleMarginOfError(latenciesUs) };
 }
 
 function* sessionsOf(dataset: Dataset): Generator<ReturnType<Dataset['session']>> {

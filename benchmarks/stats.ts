@@ -54,3 +54,14 @@ export function relativeMarginOfError(mean: number, sd: number, count: number): 
   if (count < 2 || mean === 0) return 0;
   return (100 * 1.96 * sd) / Math.sqrt(count) / mean;
 }
+
+/** relativeMarginOfError of a sample's own mean and standard deviation. */
+export function sampleMarginOfError(values: ArrayLike<number>): number {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (values[i]! - mean) ** 2;
+  return relativeMarginOfError(mean, Math.sqrt(squares / Math.max(1, n - 1)), n);
+}

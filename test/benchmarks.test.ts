@@ -17,7 +17,7 @@ import { requestKind, resolveMix } from '../benchmarks/mixes.js';
 import { measureOpenLoop } from '../benchmarks/open-loop.js';
 import { mulberry32 } from '../benchmarks/random.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import { percentile, summarize, thin } from '../benchmarks/stats.js';
+import { percentile, sampleMarginOfError, summarize, thin } from '../benchmarks/stats.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { zeta, ZipfianGenerator } from '../benchmarks/zipf.js';
 import { type ProvidedRedis, provideRedis } from '../scripts/redis-provider.js';
@@ -36,6 +36,8 @@ test('percentile interpolates between closest ranks', () => {
   assert.throws(() => percentile([], 50), RangeError);
   assert.throws(() => percentile(five, 101), RangeError);
   assert.deepEqual(summarize(five), { p50Us: 3, p95Us: 4.8, p99Us: 4.96, p999Us: 4.996, maxUs: 5 });
+  // mean 3, sd sqrt(2.5), n 5: 1.96 * 1.5811 / sqrt(5) / 3 = 46.2%.
+  assert.ok(Math.abs(sampleMarginOfError(five) - (100 * 1.96 * Math.sqrt(2.5)) / Math.sqrt(5) / 3) < 1e-9);
 });
 
 test('thin keeps the extremes and the shape, at most max samples', () => {

@@ -14,7 +14,8 @@ import { budgetsGate } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
 import type { Report } from '../reports/report.js';
 import { renderSummary } from '../reports/summary.js';
-import { escapeAttribute, escapeText } from '../reports/xml.js';
+import { escapeAttribute, escapeText, legalText } from '../reports/xml.js';
+import { reportOf } from './report-fixture.js';
 import { ROOT, runCli } from './run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sessionbench-reports-test-'));
@@ -27,7 +28,7 @@ ajv.addFormat('date-time', (text: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.
 const validateReport = ajv.compile(schema);
 
 function junitCases(xml: string): Record<string, unknown>[] {
-  const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(xml);
+  const parsed = new XMLParser({ ignoreAttributes: false, htmlEntities: true, isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(xml);
   return parsed.testsuites.testsuite.flatMap((s: { testcase?: Record<string, unknown>[] }) => s.testcase ?? []);
 }
 
@@ -107,38 +108,31 @@ describe('a real verify run of memory and sqlite', () => {
   });
 });
 
-/** A minimal report around one property result, to put awkward text through the writers. */
+/** A report around one failing plug-in, to put awkward text through the writers. */
 function reportWith(text: string): Report {
-  return {
-    schemaVersion: 1,
-    generatedAt: new Date(0).toISOString(),
-    durationMs: 1,
-    environment: { node: process.version, cpu: { model: 'cpu', count: 1 }, os: { platform: 'linux', release: '6', arch: 'x64' }, dependencies: {}, sessionbench: '0.1.0', profile: 'quick', seed: 1 },
-    backends: [
-      {
-        name: `odd|name<${text}>`,
-        spec: './odd.mjs',
-        kind: 'plugin',
-        capabilities: { persistent: false, shared: false },
-        status: 'failed',
-        properties: [
-          { id: 'round-trip', statement: 'st', requires: [], status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
-          { id: 'persistence', statement: 'st', requires: ['persistent'], status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
-        ],
-        benchmarks: [],
-        budgets: [],
-        gates: [{ name: 'properties', backend: 'odd', status: 'failed', detail: text }],
-      },
-    ],
-    gates: [{ name: 'properties', backend: 'odd', status: 'failed', detail: text }],
-    status: 'failed',
-  };
+  return reportOf([
+    {
+      name: `odd|name<${text}>`,
+      spec: './odd.mjs',
+      kind: 'plugin',
+      capabilities: { persistent: false, shared: false },
+      status: 'failed',
+      properties: [
+        { id: 'round-trip', statement: 'st', requires: [], status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
+        { id: 'persistence', statement: 'st', requires: ['persistent'], status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
+      ],
+      benchmarks: [],
+      budgets: [],
+      gates: [{ name: 'properties', backend: 'odd', status: 'failed', detail: text }],
+    },
+  ]);
 }
 
 describe('writers on text XML cannot carry', () => {
   const nasty = 'a\u0000b\u0007c\u001b[31m\ud800 lone \udfff pair \ud83d\ude00 ]]> <tag attr="x"> & \' \ufffe\ufffftab\tnl\ncr\r';
 
   test('escapes make control characters and lone surrogates visible, keep the rest', () => {
+    assert.equal(legalText(nasty).length, nasty.length + 7 * 5, 'seven characters became six-character escapes');
     assert.equal(escapeText('\u0000\ud800x\ud83d\ude00'), '\\u0000\\uD800x\ud83d\ude00');
     assert.equal(escapeText('<a&b>'), '&lt;a&amp;b&gt;');
     assert.equal(escapeAttribute('"q"\n\'s\'\t'), '&quot;q&quot;&#10;&apos;s&apos;&#9;');
@@ -150,7 +144,9 @@ describe('writers on text XML cannot carry', () => {
     assert.equal(XMLValidator.validate(xml), true);
     const [failed, skipped] = junitCases(xml);
     const failure = failed!.failure as Record<string, string>;
-    assert.equal(failure['@_message'], nasty.replace(/\u0000/, '\\u0000').replace(/\u0007/, '\\u0007').replace(/\u001b/, '\\u001B').replace('\ud800', '\\uD800').replace('\udfff', '\\uDFFF').replace('\ufffe\uffff', '\\uFFFE\\uFFFF').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'));
+    // Read back, the message is the original with only the unrepresentable characters escaped.
+    assert.equal(failure['@_message'], legalText(nasty));
+    assert.ok(failure['#text']!.startsWith(`st\nCounterexample: [${legalText(JSON.stringify(nasty))}`));
     assert.ok(failure['#text']!.includes('Counterexample: ['));
     assert.ok(failure['#text']!.includes('Replay: npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1'));
     assert.ok('skipped' in skipped!);

@@ -42,6 +42,7 @@ import touchOnRead from './touch-on-read.js';
 import trimmedId from './trimmed-id.js';
 import truncatedId from './truncated-id.js';
 import utf8ByteKey from './utf8-byte-key.js';
+import { onSqlite, RawIdKeys, zooModule } from './base.js';
 
 export interface ZooMember {
   module: BackendModule;
@@ -50,6 +51,16 @@ export interface ZooMember {
   /** Property ids that must fail on it (it may fail others too). */
   expected: string[];
 }
+
+/**
+ * The zoo's parts with no bug in them: they must pass the whole suite, or a member's failure
+ * might be its base's rather than its bug's.
+ */
+export const CONTROLS: readonly BackendModule[] = [
+  zooModule({ name: 'zoo-memory', description: 'the zoo base on a Map, no bug' }),
+  zooModule({ name: 'zoo-sqlite', description: 'the zoo base on a SQLite file, no bug', ...onSqlite }),
+  zooModule({ name: 'zoo-sqlite-raw-keys', description: 'the zoo base on a SQLite file keyed by raw ids, no bug', backend: RawIdKeys, ...onSqlite }),
+];
 
 function manager(member: { default: BackendModule; createManager: ManagerFactory }, expected: string[]): ZooMember {
   return { module: member.default, createManager: member.createManager, expected };

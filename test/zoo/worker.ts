@@ -1,34 +1,35 @@
-// Runs zoo members on a worker thread, so the zoo test uses every core it is given: told a
-// member's index, it runs the suite on that member and posts the results back.
+// Runs zoo members (and controls) on a worker thread, so the zoo test uses every core it is
+// given: told which one, it runs the suite on it and posts the results back.
 import { parentPort } from 'node:worker_threads';
 import { runSuite } from '../../properties/index.js';
 import type { PropertyResult } from '../../properties/result.js';
-import { ZOO } from './index.js';
+import { CONTROLS, ZOO, type ZooMember } from './index.js';
 
 export interface ZooJob {
+  list: 'zoo' | 'controls';
   index: number;
   seed: number;
-  /** The whole suite rather than only the properties the member is listed for. */
-  full: boolean;
+  /** Property ids to run; the whole suite when absent. */
+  only?: string[];
 }
 
-export type ZooReply = { index: number; results: PropertyResult[] } | { index: number; error: string };
+export type ZooReply = { job: ZooJob; results: PropertyResult[] } | { job: ZooJob; error: string };
 
-parentPort!.on('message', async ({ index, seed, full }: ZooJob) => {
-  const member = ZOO[index]!;
+parentPort!.on('message', async (job: ZooJob) => {
+  const member: Pick<ZooMember, 'module' | 'createManager'> = job.list === 'zoo' ? ZOO[job.index]! : { module: CONTROLS[job.index]! };
   let reply: ZooReply;
   try {
     const results = await runSuite(member.module, {
       profile: 'quick',
-      seed,
-      only: full ? undefined : member.expected,
+      seed: job.seed,
+      only: job.only,
       createManager: member.createManager,
       // Every member lives in test/zoo/<name>.ts: the replay command can load it by path.
-      backend: `test/zoo/${member.module.name}.ts`,
+      backend: job.list === 'zoo' ? `test/zoo/${member.module.name}.ts` : undefined,
     });
-    reply = { index, results };
+    reply = { job, results };
   } catch (err) {
-    reply = { index, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    reply = { job, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
   parentPort!.postMessage(reply);
 });

@@ -1,0 +1,128 @@
+// A local Redis Cluster for a run: `masters` masters with `replicasPerMaster` replicas each (plus
+// `spareReplicas`), as private redis-server processes on free loopback ports, joined with
+// `redis-cli --cluster create`. A short cluster-node-timeout makes failover take about a second.
+// Torn down whatever happens: stop() kills every node and removes the config dir, and
+// startRedisServer's exit / signal hook kills any node still running.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+
+const run = promisify(execFile);
+
+export interface ClusterNode {
+  host: '127.0.0.1';
+  port: number;
+  pid: number;
+}
+
+export interface LocalRedisCluster {
+  nodes: ClusterNode[];
+  /** "host:port" of every node: the backend's `nodes` option. */
+  seeds: string[];
+  stop(): Promise<void>;
+}
+
+export interface RedisClusterOptions {
+  masters?: number;
+  replicasPerMaster?: number;
+  /** Extra replicas: the cluster migrates one to a master left without any (replica migration). */
+  spareReplicas?: number;
+  /** cluster-node-timeout: how long a node may be unreachable before it is failed over. */
+  nodeTimeoutMs?: number;
+  /** How long to wait for every node to report cluster_state:ok. */
+  readyTimeoutMs?: number;
+}
+
+const COMMAND_TIMEOUT_MS = 2000;
+
+/** One command on one node, on a short-lived connection that never hangs. */
+export async function nodeCommand(port: number, command: string, ...args: string[]): Promise<unknown> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: COMMAND_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {}); // the rejected call carries the failure
+  try {
+    await client.connect();
+    return await client.call(command, ...args);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Whether `cluster info` on the node says the cluster is whole: state ok and every node known. */
+async function clusterOk(port: number, size: number): Promise<boolean> {
+  const info = String(await nodeCommand(port, 'CLUSTER', 'INFO').catch(() => ''));
+  return /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${size}\\b`).test(info);
+}
+
+/** Polls (bounded) until every listed node says the cluster is ok. */
+export async function waitClusterOk(ports: number[], size: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(ports.map((port) => clusterOk(port, size)));
+    if (states.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`the Redis Cluster on ports ${ports.join(',')} did not reach cluster_state:ok within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<LocalRedisCluster> {
+  const masters = options.masters ?? 3;
+  const perMaster = options.replicasPerMaster ?? 1;
+  const size = masters * (perMaster + 1) + (options.spareReplicas ?? 0);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionbench-cluster-'));
+  const removeDir = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  const servers: RedisServer[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((server) => server.stop()));
+    removeDir();
+    process.off('exit', removeDir);
+  };
+  try {
+    const nodeTimeout = String(options.nodeTimeoutMs ?? 1000);
+    for (let i = 0; i < size; i++) {
+      const nodeDir = path.join(dir, `node-${i}`);
+      fs.mkdirSync(nodeDir);
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', nodeTimeout];
+      servers.push(await startRedisServer({ dir: nodeDir, args }));
+    }
+    const seeds = servers.map((server) => `127.0.0.1:${server.port}`);
+    // --cluster-replicas N makes size / (N + 1) masters; the nodes left over become extra replicas.
+    await run('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', String(perMaster), '--cluster-yes'], { timeout: 30_000 });
+    await waitClusterOk(
+      servers.map((server) => server.port),
+      size,
+      options.readyTimeoutMs ?? 20_000,
+    );
+    return { nodes: servers.map(({ port, pid }) => ({ host: '127.0.0.1', port, pid })), seeds, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The port of the master that owns `key`'s slot, asked of the node at `port`. */
+export async function masterOf(port: number, key: string): Promise<number> {
+  const slot = Number(await nodeCommand(port, 'CLUSTER', 'KEYSLOT', key));
+  const ranges = (await nodeCommand(port, 'CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+  const owner = ranges.find(([first, last]) => first <= slot && slot <= last);
+  if (owner === undefined) throw new Error(`no master owns slot ${slot}`);
+  return owner[2][1];
+}
+
+/**
+ * The cluster `sessionbench verify --backend redis-cluster` runs on: REDIS_CLUSTER_NODES when
+ * set (stop() leaves it alone), else a local 3 + 3 cluster started here (stop() tears it down).
+ */
+export async function provideRedisCluster(): Promise<{ nodes: string[]; source: 'env' | 'local'; stop(): Promise<void> }> {
+  const configured = process.env.REDIS_CLUSTER_NODES;
+  if (configured !== undefined && configured.trim() !== '') {
+    return { nodes: configured.split(',').map((s) => s.trim()).filter((s) => s !== ''), source: 'env', stop: async () => {} };
+  }
+  const cluster = await startRedisCluster();
+  return { nodes: cluster.seeds, source: 'local', stop: cluster.stop };
+}

@@ -1,0 +1,17 @@
+// A complete report around given backends, for feeding the writers and `compare` with data
+// built in a test (the environment is this process's; gates and status follow the backends).
+import type { BackendReport, Report } from '../reports/report.js';
+import { describeEnvironment } from '../reports/environment.js';
+
+export function reportOf(backends: BackendReport[]): Report {
+  const gates = backends.flatMap((b) => b.gates);
+  return {
+    schemaVersion: 1,
+    generatedAt: new Date().toISOString(),
+    durationMs: 0,
+    environment: describeEnvironment('quick', 1),
+    backends,
+    gates,
+    status: gates.some((g) => g.status === 'failed') ? 'failed' : 'passed',
+  };
+}
