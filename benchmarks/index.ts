@@ -69,7 +69,7 @@ export interface BenchOptions {
 export const SCALE_OPS: readonly Op[] = ['create', 'fetch-hit', 'cleanup-expired'];
 /** Ops measured open loop too (both read the hot set, as a web tier does under load). */
 export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
-/** Stores in flight while prefilling (and seeding cleanup's expired sessions). */
+/** Stores in flight while prefilling an async backend. */
 export const PREFILL_CONCURRENCY = 64;
 /** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
 const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
@@ -176,11 +176,11 @@ function runnersFor(op: Op, context: WorkloadContext, mixes: Mix[]): Named[] {
   return runner === undefined ? [] : [{ op, runner }];
 }
 
-/** One prefill store per session, PREFILL_CONCURRENCY in flight, each timed: the prefill row. */
-async function prefill(surface: Surface, dataset: Dataset): Promise<Measurement> {
+/** One prefill store per session, each timed: the prefill row. */
+async function prefill(surface: Surface, dataset: Dataset, concurrency: number): Promise<Measurement> {
   const latenciesUs = new Float64Array(dataset.size);
   const start = process.hrtime.bigint();
-  await forEachConcurrently(0, dataset.size, PREFILL_CONCURRENCY, async (i) => {
+  await forEachConcurrently(0, dataset.size, concurrency, async (i) => {
     const session = dataset.session(i);
     const t = process.hrtime.bigint();
     await surface.load(session);
@@ -268,8 +268,15 @@ class TargetRun {
       await surface.cleanupExpired?.(Number.MAX_SAFE_INTEGER);
       await surface.close();
     });
+    const contexts: [BenchmarkRow['driver'], WorkloadContext][] = [['backend', this.#context(surface, dataset)]];
+    const concurrent = await isAsyncBackend(surface, dataset, contexts[0]![1].nextIndex);
+    if (!concurrent && condition.concurrency.some((c) => c > 1)) {
+      this.progress.note(`${target.name}: operations complete without waiting for I/O; rows above 1 in flight skipped`);
+    }
+    // A synchronous store gains nothing from many in flight: its prefill latencies would only queue.
+    const prefillConcurrency = concurrent ? PREFILL_CONCURRENCY : 1;
     this.progress.start(`${label} prefill`);
-    this.#add(toRow(this.#key('backend', 'prefill', PREFILL_CONCURRENCY, 'closed-loop'), await prefill(surface, dataset)));
+    this.#add(toRow(this.#key('backend', 'prefill', prefillConcurrency, 'closed-loop'), await prefill(surface, dataset, prefillConcurrency)));
 
     let raw: Surface | undefined;
     if (rawFactory !== undefined) {
@@ -281,12 +288,7 @@ class TargetRun {
       raw = rawSurface(driver);
     }
 
-    const contexts: [BenchmarkRow['driver'], WorkloadContext][] = [['backend', this.#context(surface, dataset)]];
     if (raw !== undefined) contexts.push(['raw', this.#context(raw, dataset)]);
-    const concurrent = condition.concurrency.some((c) => c > 1) && (await isAsyncBackend(surface, dataset, contexts[0]![1].nextIndex));
-    if (!concurrent && condition.concurrency.some((c) => c > 1)) {
-      this.progress.note(`${target.name}: operations complete without waiting for I/O; rows above 1 in flight skipped`);
-    }
 
     for (const op of condition.ops) {
       for (const c of condition.concurrency) {

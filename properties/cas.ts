@@ -7,6 +7,7 @@ import type { PropertyContext, PropertyDef } from './define.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
 import { attempt, expectCode, expectOk } from './outcome.js';
+import { interleavingArb, withScheduler } from './scheduling.js';
 
 const template = clockSessionArb(fc.constant(''));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -112,12 +113,12 @@ export const casStale: PropertyDef = {
  */
 export function concurrentCas(ctx: PropertyContext, instances: number) {
   return fc.asyncProperty(
-    fc.scheduler(),
+    interleavingArb,
     idArb,
     fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
     fc.array(fc.nat(instances - 1), { minLength: 2, maxLength: 6 }),
-    async (scheduler, id, initialVersion, writers) =>
-      ctx.withBackend(async (first, fixture) => {
+    async (generated, id, initialVersion, writers) =>
+      ctx.withBackend((first, fixture) => withScheduler(generated, async (scheduler) => {
         const backends: SessionBackend[] = [first];
         while (backends.length < instances) backends.push(await fixture.open());
         const model = new ReferenceModel();
@@ -146,7 +147,7 @@ export function concurrentCas(ctx: PropertyContext, instances: number) {
         for (const [on, backend] of backends.entries()) {
           await expectMatchesModel(backend, model, { ids: [id], what: `instance ${on} after the race` });
         }
-      }),
+      })),
   );
 }
 

@@ -45,6 +45,8 @@ export interface PropertyContext {
     body: (backend: SessionBackend, fixture: Fixture) => Promise<T>,
     openOptions?: Record<string, unknown>,
   ): Promise<T>;
+  /** fast-check's replayPath for the property's fc.commands, when replaying a failure of one. */
+  replayPath: string | undefined;
   /** The small maxSessionBytes the size property opens with; undefined when the caller fixed the limit. */
   smallLimit: number | undefined;
   /** The limit a backend opened without a maxSessionBytes override has. */

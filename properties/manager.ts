@@ -6,6 +6,7 @@ import { jsonKey, jsonValue, metadataArb } from './arbitraries.js';
 import { expectSession, jsonDiff } from './compare.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from './define.js';
 import { expectOk } from './outcome.js';
+import { interleavingArb, scheduledBackend, withScheduler } from './scheduling.js';
 
 /** The documented format of a manager-issued id: 16 CSPRNG bytes as lowercase hex. */
 const ISSUED_ID = /^[0-9a-f]{32}$/;
@@ -162,26 +163,6 @@ export const managerCreatedAt: PropertyDef = {
     ),
 };
 
-/**
- * The backend with every call's result released in an order fast-check's scheduler picks, so
- * two managers' read-modify-write loops interleave every way. Calls start at once; a rejection is
- * held as a value until released, so it is never unhandled meanwhile.
- */
-function scheduledBackend(backend: SessionBackend, scheduler: fc.Scheduler, name: string): SessionBackend {
-  const release = <T>(call: string, promise: Promise<T>): Promise<T> =>
-    scheduler
-      .schedule(promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })), `${name}.${call}`)
-      .then((outcome) => (outcome.ok ? outcome.value : Promise.reject(outcome.error)));
-  return {
-    store: (...args) => release('store', backend.store(...args)),
-    fetch: (...args) => release('fetch', backend.fetch(...args)),
-    delete: (...args) => release('delete', backend.delete(...args)),
-    list: (...args) => release('list', backend.list(...args)),
-    cleanupExpired: (...args) => release('cleanupExpired', backend.cleanupExpired(...args)),
-    close: () => backend.close(),
-  };
-}
-
 type Update = { by: number; kind: 'set' | 'increment' };
 
 export const managerConcurrentUpdates: PropertyDef = {
@@ -191,10 +172,10 @@ export const managerConcurrentUpdates: PropertyDef = {
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
-      fc.scheduler(),
+      interleavingArb,
       fc.array(fc.record({ by: fc.nat(1), kind: fc.constantFrom<Update['kind']>('set', 'increment') }), { minLength: 2, maxLength: 8 }),
-      async (scheduler, updates) =>
-        ctx.withBackend(async (backend, fixture) => {
+      async (generated, updates) =>
+        ctx.withBackend((backend, fixture) => withScheduler(generated, async (scheduler) => {
           const second = await secondInstance(ctx, backend, () => fixture.open());
           const managers = [backend, second].map((b, i) => manager(ctx, scheduledBackend(b, scheduler, `instance${i}`), () => 1000));
           try {
@@ -218,7 +199,7 @@ export const managerConcurrentUpdates: PropertyDef = {
           } finally {
             await Promise.all(managers.map((m) => m.close()));
           }
-        }),
+        })),
     ),
 };
 

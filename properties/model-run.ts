@@ -148,7 +148,7 @@ export const modelBased: PropertyDef = {
     fc.asyncProperty(
       idPoolArb,
       fc.nat(SPAN),
-      fc.commands(stepArbs, { maxCommands: ctx.profile.maxCommands }),
+      fc.commands(stepArbs, { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
       async (ids, start, steps) =>
         ctx.withBackend(async (backend) =>
           fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps),

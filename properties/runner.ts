@@ -15,7 +15,10 @@ export interface SuiteOptions {
   profile?: Profile;
   /** fast-check seed; random when absent. One seed serves every property of the run. */
   seed?: number;
-  /** fast-check path of a failure: with seed and one `only` id, replays exactly that counterexample. */
+  /**
+   * The path a failure reported: with its seed and one `only` id, replays exactly that
+   * counterexample. fast-check's path, then for command sequences `@` and fast-check's replayPath.
+   */
   path?: string;
   /** Property ids to run; all when absent. */
   only?: string[];
@@ -43,6 +46,8 @@ export const SMALL_SESSION_LIMIT = 4096;
 /** Room after the time limit for fast-check to stop and report before the run is given up on. */
 const DEADLINE_GRACE_MS = 5_000;
 const MAX_COUNTEREXAMPLE_CHARS = 20_000;
+/** Neither fast-check's path (digits, `:`) nor its replayPath (base64, `:`) contains it. */
+const REPLAY_PATH_SEPARATOR = '@';
 
 function shellWord(word: string): string {
   return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -114,7 +119,7 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
       fc.check(def.run(run.ctx), {
         seed: run.seed,
         numRuns: numRuns(def, run.ctx.profile),
-        ...(run.path === undefined ? {} : { path: run.path }),
+        ...(run.path === undefined ? {} : { path: run.path.split(REPLAY_PATH_SEPARATOR)[0] }),
         endOnFailure: run.path !== undefined || !run.shrink,
         plugins: [fc.interruptAfterTimeLimit(run.timeoutMs)],
       }),
@@ -133,11 +138,14 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
       const why = messageOf(error ?? new Error(`fast-check gave up after ${details.numSkips} skipped runs`));
       return { ...base, status: 'errored', message: why, seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
     }
-    const path = details.counterexamplePath ?? '';
+    const counterexample = fc.stringify(details.counterexample);
+    // Command sequences shrink by what ran, so their replay needs fast-check's replayPath too.
+    const replayPath = /replayPath="([^"]+)"/.exec(counterexample)?.[1];
+    const path = `${details.counterexamplePath ?? ''}${replayPath === undefined ? '' : `${REPLAY_PATH_SEPARATOR}${replayPath}`}`;
     return {
       ...base,
       status: 'failed',
-      counterexample: truncate(fc.stringify(details.counterexample)),
+      counterexample: truncate(counterexample),
       message: messageOf(error),
       seed: details.seed,
       path,
@@ -171,6 +179,7 @@ export async function runProperties(
     profile,
     createManager: options.createManager ?? createManager,
     withBackend: (body, extra) => withFixture(module, baseDir, { ...extra, ...options.openOptions }, body),
+    replayPath: options.path?.split(REPLAY_PATH_SEPARATOR)[1],
     smallLimit: callerLimit === undefined ? SMALL_SESSION_LIMIT : undefined,
     defaultLimit: typeof callerLimit === 'number' ? callerLimit : DEFAULT_MAX_SESSION_BYTES,
   };

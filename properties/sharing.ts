@@ -32,7 +32,7 @@ export const sharingVisibility: PropertyDef = {
       fc.nat(SPAN),
       fc.commands(
         stepArbs.map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => new OnInstance(step, on))),
-        { maxCommands: ctx.profile.maxCommands },
+        { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath },
       ),
       async (ids, start, steps) =>
         ctx.withBackend(async (first, fixture) => {

@@ -52,10 +52,15 @@ export async function nodeCommand(port: number, command: string, ...args: string
   }
 }
 
-/** Whether `cluster info` on the node says the cluster is whole: state ok and every node known. */
+/**
+ * Whether the node says the cluster is whole (state ok, every node known) and, on a replica,
+ * that its link to the master is up: before that, WAIT would find no replica to confirm.
+ */
 async function clusterOk(port: number, size: number): Promise<boolean> {
-  const info = String(await nodeCommand(port, 'CLUSTER', 'INFO').catch(() => ''));
-  return /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${size}\\b`).test(info);
+  const text = (command: string, ...args: string[]): Promise<string> => nodeCommand(port, command, ...args).then(String, () => '');
+  const [info, replication] = await Promise.all([text('CLUSTER', 'INFO'), text('INFO', 'replication')]);
+  const linked = !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
+  return linked && /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${size}\\b`).test(info);
 }
 
 /** Polls (bounded) until every listed node says the cluster is ok. */
@@ -116,13 +121,18 @@ export async function masterOf(port: number, key: string): Promise<number> {
 
 /**
  * The cluster `sessionbench verify --backend redis-cluster` runs on: REDIS_CLUSTER_NODES when
- * set (stop() leaves it alone), else a local 3 + 3 cluster started here (stop() tears it down).
+ * set (stop() leaves it alone), else a local 3 + 3 cluster started here (stop() tears it down);
+ * skipped, with the reason, when neither is possible (no redis-server / redis-cli installed).
  */
-export async function provideRedisCluster(): Promise<{ nodes: string[]; source: 'env' | 'local'; stop(): Promise<void> }> {
+export async function provideRedisCluster(): Promise<{ nodes: string[]; source: 'env' | 'local'; stop(): Promise<void> } | { skipped: string }> {
   const configured = process.env.REDIS_CLUSTER_NODES;
   if (configured !== undefined && configured.trim() !== '') {
     return { nodes: configured.split(',').map((s) => s.trim()).filter((s) => s !== ''), source: 'env', stop: async () => {} };
   }
-  const cluster = await startRedisCluster();
-  return { nodes: cluster.seeds, source: 'local', stop: cluster.stop };
+  try {
+    const cluster = await startRedisCluster();
+    return { nodes: cluster.seeds, source: 'local', stop: cluster.stop };
+  } catch (err) {
+    return { skipped: `no REDIS_CLUSTER_NODES and no local Redis Cluster could be started: ${(err as Error).message}` };
+  }
 }

@@ -62,7 +62,7 @@ const BAD_OPEN_OPTIONS: Record<string, Record<string, unknown>[]> = {
     { maxSessionBytes: NaN }, { maxSessionBytes: null }, { maxSessionBytes: 2 ** 53 },
   ],
   sqlite: [{ durability: 'fast' }, { durability: 1 }, { integrityCheck: 'yes' }, { busyTimeoutMs: -5 }],
-  lmdb: [{ durability: 'FULL' }, { durability: null }],
+  lmdb: [{ durability: 'FULL' }, { durability: true }],
   redis: [{ url: 5 }, { url: 'http://127.0.0.1:6379' }, { commandTimeoutMs: 0 }, { connectTimeoutMs: 'x' }, { cleanupBatch: -1 }],
   aes: [{ encryptionKey: 'short' }, { encryptionKey: 'zz'.repeat(32) }, { encryptionKey: 42 }],
 };
@@ -139,7 +139,7 @@ function caseArb(name: string): fc.Arbitrary<{ label: string; run: Case }> {
 async function checkNamespaces(module: BackendModule, dir: string, base: string, openOptions: Record<string, unknown>): Promise<string | undefined> {
   const backends = await Promise.all(HOSTILE_NAMESPACES.map((ns) => module.open({ dir, namespace: `${base}${ns}`, options: openOptions })));
   try {
-    const expired = (i: number): Session => ({ id: 'same', createdAt: 0, lastAccessedAt: 0, timeoutMs: i, version: 1 + i, metadata: { ns: i } });
+    const expired = (i: number): Session => ({ id: 'same', createdAt: 0, lastAccessedAt: 0, timeoutMs: 100 + i, version: 1 + i, metadata: { ns: i } });
     await Promise.all(backends.map((b, i) => b.store(expired(i))));
     for (const [i, b] of backends.entries()) {
       const got = await b.fetch('same', 0);

@@ -1,0 +1,144 @@
+// The reliability run: every fault scenario on the chosen backends, as plain data for report.json
+// and the Reliability section of summary.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import sqlite from '../../backends/sqlite.js';
+import { encrypted, newEncryptionKey } from '../../backends/encrypted.js';
+import type { Profile } from '../../properties/result.js';
+import { runBenchmarks } from '../index.js';
+import { loadFaultBackend } from './backends.js';
+import { runCorruption, type CorruptionResult } from './corruption.js';
+import { runCrashDurability, type CrashResult } from './crash-durability.js';
+import { runHostileInput, type HostileResult } from './hostile-input.js';
+import { REDIS_FAULTS, runRedisFault, type RedisFaultResult } from './redis-faults.js';
+
+export type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult };
+
+export interface ReliabilityOptions {
+  profile?: Profile;
+  /** Reference backend names; each scenario runs on those it applies to. */
+  backends: string[];
+  /** A working directory (sub-directories are made and removed). */
+  dir: string;
+  /** The Redis the hostile-input run uses (the fault runs start their own private servers). */
+  redisUrl?: string;
+  seed?: number;
+  /** Also benchmark sqlite against sqlite+aes (the cost of encryption at rest). */
+  encryptionBenchmark?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+export interface EncryptionCost {
+  op: string;
+  concurrency: number;
+  plainP50Us: number;
+  encryptedP50Us: number;
+  /** encrypted p50 / plain p50. */
+  ratio: number;
+}
+
+export interface ReliabilityResult {
+  profile: Profile;
+  crash: CrashResult[];
+  corruption: CorruptionResult[];
+  redisFaults: RedisFaultResult[];
+  hostileInput: HostileResult[];
+  encryption?: EncryptionCost[];
+  /** Scenarios that could not run, and why (no redis-server, say). */
+  skipped: string[];
+}
+
+/** How much each profile does: quick is for every pull request, thorough for the closing figures. */
+export const RELIABILITY_PROFILES: Record<Profile, { kills: number; corruptionTrials: number; hostileCases: number }> = {
+  quick: { kills: 10, corruptionTrials: 20, hostileCases: 1000 },
+  standard: { kills: 30, corruptionTrials: 100, hostileCases: 3000 },
+  thorough: { kills: 100, corruptionTrials: 500, hostileCases: 10_000 },
+};
+
+const FILE_BACKENDS = ['sqlite', 'lmdb'];
+/** sqlite runs its integrity check on open in the corruption scenario (the configurable hook). */
+const CORRUPTION_OPTIONS: Record<string, Record<string, unknown>> = { sqlite: { integrityCheck: true }, lmdb: {} };
+
+export async function runReliability(options: ReliabilityOptions): Promise<ReliabilityResult> {
+  const profile = options.profile ?? 'quick';
+  const sizes = RELIABILITY_PROFILES[profile];
+  const seed = options.seed ?? 1;
+  const progress = options.onProgress ?? (() => {});
+  const encryptionKey = newEncryptionKey();
+  const result: ReliabilityResult = { profile, crash: [], corruption: [], redisFaults: [], hostileInput: [], skipped: [] };
+  let n = 0;
+  const workDir = (): string => {
+    const dir = path.join(options.dir, `reliability-${n++}`);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const inDir = async <T>(run: (dir: string) => Promise<T>): Promise<T> => {
+    const dir = workDir();
+    try {
+      return await run(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const fileBackends = options.backends.filter((name) => FILE_BACKENDS.includes(name));
+
+  for (const backend of fileBackends) {
+    for (const durability of ['full', 'normal'] as const) {
+      progress(`crash durability: ${backend} (${durability}), ${sizes.kills} kills`);
+      result.crash.push(await inDir((dir) => runCrashDurability({ backend, durability, kills: sizes.kills, dir, seed })));
+    }
+  }
+  for (const backend of fileBackends) {
+    for (const [name, extra] of [[backend, {}], [`${backend}+aes`, { encryptionKey }]] as const) {
+      progress(`corruption: ${name}, ${sizes.corruptionTrials} trials`);
+      const openOptions = { ...CORRUPTION_OPTIONS[backend], ...extra };
+      result.corruption.push(await inDir((dir) => runCorruption({ backend: name, trials: sizes.corruptionTrials, dir, options: openOptions, seed })));
+    }
+  }
+  if (options.backends.includes('redis')) {
+    for (const fault of REDIS_FAULTS) {
+      progress(`redis fault: ${fault}`);
+      try {
+        result.redisFaults.push(await runRedisFault({ fault }));
+      } catch (err) {
+        result.skipped.push(`redis fault ${fault}: ${(err as Error).message}`);
+      }
+    }
+  }
+  for (const name of options.backends) {
+    if (name === 'redis' && options.redisUrl === undefined) {
+      result.skipped.push('hostile input on redis: no Redis url');
+      continue;
+    }
+    progress(`hostile input: ${name}, ${sizes.hostileCases} cases`);
+    const module = await loadFaultBackend(name);
+    const openOptions = name === 'redis' ? { url: options.redisUrl } : {};
+    result.hostileInput.push(await inDir((dir) => runHostileInput({ module, cases: sizes.hostileCases, dir, openOptions, seed })));
+  }
+  if (options.encryptionBenchmark) {
+    progress('encryption cost: sqlite vs sqlite+aes');
+    result.encryption = await inDir((dir) => encryptionCost(profile, dir, encryptionKey));
+  }
+  return result;
+}
+
+/** sqlite against sqlite+aes, same run, same conditions: p50 per op and concurrency. */
+async function encryptionCost(profile: Profile, dir: string, encryptionKey: string): Promise<EncryptionCost[]> {
+  const aes = encrypted(sqlite, { key: encryptionKey });
+  const rows = await runBenchmarks(
+    [
+      { name: 'sqlite', module: sqlite, raw: false },
+      { name: aes.name, module: aes, raw: false },
+    ],
+    { profile, ops: ['create', 'fetch-hit', 'touch', 'update-metadata'], dir, openLoop: false },
+  );
+  const costs: EncryptionCost[] = [];
+  for (const plain of rows.filter((row) => row.backend === 'sqlite' && row.driver === 'backend')) {
+    const sealed = rows.find(
+      (row) => row.backend === aes.name && row.op === plain.op && row.concurrency === plain.concurrency && row.payloadBytes === plain.payloadBytes && row.datasetSize === plain.datasetSize,
+    );
+    if (sealed === undefined) continue;
+    costs.push({ op: plain.op, concurrency: plain.concurrency, plainP50Us: plain.p50Us, encryptedP50Us: sealed.p50Us, ratio: sealed.p50Us / plain.p50Us });
+  }
+  return costs;
+}
