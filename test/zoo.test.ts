@@ -130,8 +130,8 @@ test('the zoo of faulty backends proves the suite', async (t) => {
       assert.ok(typeof r.counterexample === 'string' && r.counterexample.length > 0, `${r.id}: counterexample`);
       assert.ok(typeof r.message === 'string' && r.message.length > 0, `${r.id}: message`);
       assert.equal(r.seed, SEED, `${r.id}: seed`);
-      assert.match(r.path ?? '', /^\d+(:\d+)*$/, `${r.id}: path`);
-      for (const part of [`--only ${r.id}`, `--seed ${SEED}`, `--path ${r.path}`, '--profile quick', '--backend test/zoo/']) {
+      assert.match(r.path ?? '', /^\S+$/, `${r.id}: path`);
+      for (const part of [`--only ${r.id}`, `--seed ${SEED}`, '--path ', r.path!, '--profile quick', '--backend test/zoo/']) {
         assert.ok(r.replay?.includes(part), `${r.id}: replay ${JSON.stringify(r.replay)} lacks ${JSON.stringify(part)}`);
       }
     }
