@@ -125,15 +125,16 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
 /** sqlite against sqlite+aes, same run, same conditions: p50 per op and concurrency. */
 async function encryptionCost(profile: Profile, dir: string, encryptionKey: string): Promise<EncryptionCost[]> {
   const aes = encrypted(sqlite, { key: encryptionKey });
+  const ops = ['create', 'fetch-hit', 'touch', 'update-metadata'];
   const rows = await runBenchmarks(
     [
       { name: 'sqlite', module: sqlite, raw: false },
       { name: aes.name, module: aes, raw: false },
     ],
-    { profile, ops: ['create', 'fetch-hit', 'touch', 'update-metadata'], dir, openLoop: false },
+    { profile, ops, dir, openLoop: false },
   );
   const costs: EncryptionCost[] = [];
-  for (const plain of rows.filter((row) => row.backend === 'sqlite' && row.driver === 'backend')) {
+  for (const plain of rows.filter((row) => row.backend === 'sqlite' && row.driver === 'backend' && ops.includes(row.op))) {
     const sealed = rows.find(
       (row) => row.backend === aes.name && row.op === plain.op && row.concurrency === plain.concurrency && row.payloadBytes === plain.payloadBytes && row.datasetSize === plain.datasetSize,
     );
