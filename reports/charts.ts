@@ -16,8 +16,8 @@ class LogScale {
 
   constructor(values: number[], private readonly pixelLow: number, private readonly pixelHigh: number) {
     const positive = values.filter((v) => v > 0);
-    this.lo = Math.floor(Math.log10(Math.min(...positive, 1)));
-    this.hi = Math.max(this.lo + 1, Math.ceil(Math.log10(Math.max(...positive, 10))));
+    this.lo = positive.length === 0 ? 0 : Math.floor(Math.log10(Math.min(...positive)));
+    this.hi = Math.max(this.lo + 1, positive.length === 0 ? 1 : Math.ceil(Math.log10(Math.max(...positive))));
   }
 
   at(value: number): number {
