@@ -2,7 +2,7 @@
 // are not comparable, and the report says which ones it has.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Profile } from '../properties/result.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import type { Environment } from './report.js';
@@ -16,12 +16,21 @@ function readManifest(file: string): Manifest {
   return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
 }
 
+/** Where Node would load `name` from for sessionbench: its own node_modules, or a hoisted one above. */
+function installedManifest(name: string): string | undefined {
+  for (let dir = PACKAGE_ROOT; ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** The installed version of each runtime dependency, or the declared range when it can't be found. */
 function dependencyVersions(manifest: Manifest): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
-    const installed = join(PACKAGE_ROOT, 'node_modules', name, 'package.json');
-    versions[name] = (existsSync(installed) ? readManifest(installed).version : undefined) ?? range;
+    const installed = installedManifest(name);
+    versions[name] = (installed === undefined ? undefined : readManifest(installed).version) ?? range;
   }
   return versions;
 }

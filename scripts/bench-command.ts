@@ -1,13 +1,11 @@
 // `sessionbench bench`: the latency benchmark alone, as a table on stdout (progress on stderr).
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Progress } from '../benchmarks/progress.js';
 import { type BenchmarkRow, runBenchmarks } from '../benchmarks/index.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { formatUs, rowConditions } from '../reports/format.js';
-import { BACKEND_HELP, backendsOf, parseProfile, PROFILE_HELP, requireAll } from './cli-options.js';
+import { BACKEND_HELP, backendsOf, parseProfile, PROFILE_HELP } from './cli-options.js';
 import { SetupError } from './setup-error.js';
-import { benchTarget, withTargets } from './targets.js';
+import { benchTarget, eachTarget } from './targets.js';
 
 export const BENCH_USAGE = `Usage: sessionbench bench [options]
 
@@ -54,31 +52,16 @@ export async function benchCommand(values: { backend?: string[]; profile?: strin
   const profile = parseProfile(values.profile);
   const unknown = (values.op ?? []).filter((op) => !(OPS as readonly string[]).includes(op));
   if (unknown.length > 0) throw new SetupError(`unknown op ${unknown.join(', ')}; known: ${OPS.join(', ')}`);
-  return withTargets(backendsOf(values.backend), progress, async (targets, scratch) => {
-    let failed = false;
-    for (const [index, target] of targets.entries()) {
-      const name = target.module.name;
-      if (target.skipReason !== undefined) {
-        process.stdout.write(`${name}: skipped (${target.skipReason})\n`);
-        failed ||= requireAll();
-        continue;
-      }
-      let rows: BenchmarkRow[];
-      try {
-        rows = await runBenchmarks([benchTarget(target)], {
-          profile,
-          dir: mkdtempSync(join(scratch, `${index}-`)),
-          ...(values.op === undefined ? {} : { ops: values.op }),
-          onProgress: (line) => progress.line(line),
-        });
-      } catch (err) {
-        process.stdout.write(`${name}: the benchmark could not run: ${(err as Error).message}\n`);
-        failed = true;
-        continue;
-      }
-      progress.done();
-      process.stdout.write(`${benchTable(rows)}\n\n`);
+  return eachTarget(backendsOf(values.backend), progress, async (target, dir) => {
+    let rows: BenchmarkRow[];
+    try {
+      rows = await runBenchmarks([benchTarget(target)], { profile, dir, ...(values.op === undefined ? {} : { ops: values.op }), onProgress: (line) => progress.line(line) });
+    } catch (err) {
+      process.stdout.write(`${target.module.name}: the benchmark could not run: ${(err as Error).message}\n`);
+      return false;
     }
-    return failed ? 1 : 0;
+    progress.done();
+    process.stdout.write(`${benchTable(rows)}\n\n`);
+    return true;
   });
 }

@@ -1,13 +1,11 @@
 // `sessionbench props`: the invariant suite alone, printed to the terminal. With --only, --seed
 // and --path it replays one reported failure exactly (the replay command reports print).
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import type { PropertyResult } from '../properties/result.js';
-import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP, requireAll } from './cli-options.js';
+import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from './setup-error.js';
-import { withTargets } from './targets.js';
+import { eachTarget } from './targets.js';
 
 export const PROPS_USAGE = `Usage: sessionbench props [options]
 
@@ -68,31 +66,22 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
     throw new SetupError('--path replays one failure: give it with --seed and exactly one --only');
   }
   const seed = parseSeed(values.seed);
-  return withTargets(backendsOf(values.backend), progress, async (targets, scratch) => {
-    let failed = false;
-    process.stdout.write(`profile ${profile}, seed ${seed}\n`);
-    for (const [index, target] of targets.entries()) {
-      const name = target.module.name;
-      if (target.skipReason !== undefined) {
-        process.stdout.write(`${name}: skipped (${target.skipReason})\n`);
-        failed ||= requireAll();
-        continue;
-      }
-      const results = await runSuite(target.module, {
-        profile,
-        seed,
-        dir: mkdtempSync(join(scratch, `${index}-`)),
-        backend: target.spec,
-        ...(only === undefined ? {} : { only }),
-        ...(values.path === undefined ? {} : { path: values.path }),
-        ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
-        onResult: (r) => progress.line(`${name}: ${r.id} ${r.status}`),
-      });
-      progress.done();
-      const bad = results.filter((r) => r.status === 'failed' || r.status === 'errored');
-      failed ||= bad.length > 0;
-      process.stdout.write(`${name}: ${bad.length === 0 ? 'passed' : `${bad.length} failed`}\n${results.map(describe).join('\n')}\n`);
-    }
-    return failed ? 1 : 0;
+  process.stdout.write(`profile ${profile}, seed ${seed}\n`);
+  return eachTarget(backendsOf(values.backend), progress, async (target, dir) => {
+    const name = target.module.name;
+    const results = await runSuite(target.module, {
+      profile,
+      seed,
+      dir,
+      backend: target.spec,
+      ...(only === undefined ? {} : { only }),
+      ...(values.path === undefined ? {} : { path: values.path }),
+      ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+      onResult: (r) => progress.line(`${name}: ${r.id} ${r.status}`),
+    });
+    progress.done();
+    const bad = results.filter((r) => r.status === 'failed' || r.status === 'errored');
+    process.stdout.write(`${name}: ${bad.length === 0 ? 'passed' : `${bad.length} failed`}\n${results.map(describe).join('\n')}\n`);
+    return bad.length === 0;
   });
 }

@@ -8,6 +8,7 @@ import { redactUrl } from '../backends/redis-client.js';
 import type { BenchTarget } from '../benchmarks/index.js';
 import { type LoadedBackend, loadBackends } from './load-backend.js';
 import type { Progress } from '../benchmarks/progress.js';
+import { requireAll } from './cli-options.js';
 import { provideRedis } from './redis-provider.js';
 import { Teardown } from './teardown.js';
 
@@ -62,4 +63,25 @@ export async function withTargets<T>(specs: readonly string[], progress: Progres
     progress.done();
     await teardown.run();
   }
+}
+
+/**
+ * For the console commands: `run` on each target in turn, each in a scratch dir of its own; a
+ * target that can't run here is printed as skipped (a failure when every backend is required).
+ * Exit code 1 when a run reported failure or a required backend was skipped, else 0.
+ */
+export function eachTarget(specs: readonly string[], progress: Progress, run: (target: Target, dir: string) => Promise<boolean>): Promise<number> {
+  return withTargets(specs, progress, async (targets, scratch) => {
+    let failed = false;
+    for (const [index, target] of targets.entries()) {
+      if (target.skipReason === undefined) {
+        const ok = await run(target, mkdtempSync(join(scratch, `${index}-`)));
+        failed ||= !ok;
+      } else {
+        process.stdout.write(`${target.module.name}: skipped (${target.skipReason})\n`);
+        failed ||= requireAll();
+      }
+    }
+    return failed ? 1 : 0;
+  });
 }

@@ -1,7 +1,7 @@
 // The CLI end to end, in child processes: help, usage errors, plug-in loading, a correct and a
 // faulty plug-in, and replaying a reported failure from the command the report prints.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ import { parseFraction, parseSeed } from '../scripts/cli-options.js';
 import { propsCommand } from '../scripts/props-command.js';
 import { SetupError } from '../scripts/setup-error.js';
 import { verify } from '../scripts/verify.js';
-import { runCli } from './run-cli.js';
+import { runCli, startCli } from './run-cli.js';
 
 const FIXTURES = 'test/plugin-fixtures';
 const scratch = mkdtempSync(join(tmpdir(), 'sessionbench-cli-test-'));
@@ -160,4 +160,43 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
   assert.equal(replay.code, 1, `${replay.stdout}\n${replay.stderr}`);
   assert.match(replay.stdout, new RegExp(`^ {2}FAIL ${first.id} `, 'm'));
   assert.ok(replay.stdout.includes(`counterexample: ${first.counterexample}`), replay.stdout);
+});
+
+describe('no Redis, and Ctrl-C', { concurrency: true }, () => {
+  // Nothing listens on port 1: REDIS_URL names a Redis that isn't there.
+  const noRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+
+  test('redis is reported skipped with the reason, never passed', async () => {
+    const dir = join(scratch, 'no-redis');
+    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '0' });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    assert.equal(report.backends[0].status, 'skipped');
+    assert.match(report.backends[0].skipReason, /^REDIS_URL redis:\/\/127\.0\.0\.1:1 does not answer PING/);
+    assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /^\| redis \| reference \| – \| – \| – \| – \| ⏭️ skipped: REDIS_URL /m);
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /name="availability" time="0\.000">\s*<skipped message="REDIS_URL/);
+  });
+
+  test('SESSIONBENCH_REQUIRE_REDIS=1 turns the missing Redis into a failure', async () => {
+    const dir = join(scratch, 'require-redis');
+    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '1' });
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^failed {2}redis availability: REDIS_URL /m);
+  });
+
+  test('SIGINT stops a run, removes its scratch files and exits 130', async () => {
+    const tmp = join(scratch, 'tmp-for-sigint');
+    mkdirSync(tmp);
+    const run = startCli(['verify', '--backend', 'memory', '--profile', 'quick', '--report-dir', join(scratch, 'interrupted')], { TMPDIR: tmp });
+    // Interrupt once the suite is under way (its first result is out).
+    await run.waitForStderr(/properties 1\//);
+    const ours = (): string[] => readdirSync(tmp).filter((name) => name.startsWith('sessionbench-')); // tsx keeps its cache there too
+    assert.equal(ours().length, 1, 'the run has its scratch dir');
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /SIGINT: stopping and cleaning up/);
+    assert.deepEqual(ours(), []);
+    assert.equal(existsSync(join(scratch, 'interrupted')), false, 'no half-written reports');
+  });
 });

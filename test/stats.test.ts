@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mulberry32 as rng } from '../benchmarks/random.js';
 import { holm, hodgesLehmann, kthDifference, mannWhitneyU, median, normalCdf, normalQuantile } from '../reports/stats.js';
-
-/** A seeded generator (mulberry32), so the synthetic data is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Skewed, latency-like samples: a floor plus an exponential tail. */
 function latencies(random: () => number, n: number, floor: number, scale: number): number[] {
