@@ -106,6 +106,11 @@ export function cleanupRunner(context: WorkloadContext): CleanupRunner | undefin
   };
 }
 
+/**
+ * One web request per call, as an application serves it: load the request's session (fetch),
+ * then mark it accessed (touch) or change it (updateMetadata), both read-modify-write; a
+ * share of requests log in (create) or out (delete). Keys follow the zipfian popularity.
+ */
 export function mixedRunner(context: WorkloadContext, mix: Mix): OpRunner {
   const { surface } = context;
   const key = hotKeys(context, `mixed:${mix.name}`);

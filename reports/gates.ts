@@ -7,7 +7,7 @@ import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './repo
 /** At most this many offenders are named in a gate's one-line detail; the tables list them all. */
 const DETAIL_ITEMS = 3;
 
-function listed(items: string[]): string {
+export function listed(items: string[]): string {
   const shown = items.slice(0, DETAIL_ITEMS).join('; ');
   return items.length > DETAIL_ITEMS ? `${shown}; and ${items.length - DETAIL_ITEMS} more` : shown;
 }

@@ -1,13 +1,25 @@
 // The shape of report.json (reports/report.schema.json describes the same thing for other tools).
 // Bump SCHEMA_VERSION on any change a reader of an older report would trip over.
 import type { BackendCapabilities } from '../backends/contract.js';
+import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import type { Profile, PropertyResult } from '../properties/result.js';
 
 export const SCHEMA_VERSION = 1;
 
 export type GateStatus = 'passed' | 'failed' | 'skipped';
-export type GateName = 'properties' | 'budgets' | 'regression' | 'availability' | 'benchmark';
+export type GateName =
+  | 'properties'
+  | 'budgets'
+  | 'regression'
+  | 'availability'
+  | 'benchmark'
+  | 'crash-durability'
+  | 'corruption'
+  | 'redis-faults'
+  | 'hostile-input'
+  | 'failover';
 
 export interface Gate {
   name: GateName;
@@ -100,6 +112,11 @@ export interface BackendReport {
   gates: Gate[];
 }
 
+/** The fault scenarios (benchmarks/faults) and, with redis-cluster among the backends, its failover run. */
+export interface ReliabilityReport extends ReliabilityResult {
+  failover?: FailoverResult;
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
   generatedAt: string;
@@ -108,5 +125,6 @@ export interface Report {
   backends: BackendReport[];
   gates: Gate[];
   regression?: RegressionSummary;
+  reliability?: ReliabilityReport;
   status: 'passed' | 'failed';
 }

@@ -4,7 +4,7 @@ import type { PropertyResult } from '../properties/result.js';
 import { budgetCheckText } from './gates.js';
 import { formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
-import type { BackendReport, Gate, RegressionSummary, Report } from './report.js';
+import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { legalText } from './xml.js';
 
 const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
@@ -101,6 +101,35 @@ export function regressionTable(summary: RegressionSummary): string {
   return `${legend}\n\n${table([...REGRESSION_HEADER, 'Gate'], rows)}`;
 }
 
+function ms(value: number | null): string {
+  return value === null ? '–' : String(Math.round(value));
+}
+
+/** One small table per scenario that ran; what a gate says is in the Gates list above. */
+function reliabilitySection(r: ReliabilityReport): string {
+  const parts: string[] = [`Profile ${r.profile}.`];
+  const add = (title: string, header: string[], rows: string[][]): void => {
+    if (rows.length > 0) parts.push(`### ${title}`, table(header, rows));
+  };
+  add('Crash durability (SIGKILL mid-write, reopen)', ['Backend', 'Durability', 'Kills', 'Acknowledged', 'Missing', 'Changed', 'Open failures'],
+    r.crash.map((c) => [c.backend, c.durability, ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String)]));
+  add('Corruption (damaged files, reopen)', ['Backend', 'Trials', 'CORRUPT', 'Read ok', 'Read wrong', 'Crashed', 'Other errors', 'Sessions lost'],
+    r.corruption.map((c) => [c.backend, ...[c.trials, c.corruptErrors, c.readOk, c.readWrong, c.crashed, c.otherErrors, c.sessionsLost].map(String)]));
+  add('Redis faults', ['Fault', 'Operations', 'Errors', 'Error codes', 'Recovery ms', 'Slowest failure ms', 'Hung'],
+    r.redisFaults.map((f) => [f.fault, String(f.operations), String(f.errors), Object.entries(f.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ') || '–', ms(f.recoveryMs), ms(f.slowestFailureMs), f.hung ? 'yes' : 'no']));
+  add('Hostile input', ['Backend', 'Cases', 'Failures', 'Seed', 'Counterexample'],
+    r.hostileInput.map((h) => [h.backend, String(h.cases), String(h.failures), String(h.seed), h.failure ?? '–']));
+  add('Encryption cost (sqlite vs sqlite+aes)', ['Op', 'Concurrency', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
+    (r.encryption ?? []).map((e) => [e.op, String(e.concurrency), formatUs(e.plainP50Us), formatUs(e.encryptedP50Us), `${e.ratio.toFixed(2)}x`]));
+  const f = r.failover;
+  if (f !== undefined) {
+    add('Redis Cluster failover (master SIGKILLed under load)', ['Writes attempted', 'Acknowledged', 'Failed', 'Lost', 'Unavailable window ms', 'Write stall ms', 'Promotion ms'],
+      [[...[f.attempted, f.acknowledged, f.failed, f.lost].map(String), ms(f.unavailableWindowMs), ms(f.writeStallMs), ms(f.promotionMs)]]);
+  }
+  if (r.skipped.length > 0) parts.push('Not run:', r.skipped.map((s) => `- ${legalText(s)}`).join('\n'));
+  return parts.join('\n\n');
+}
+
 export function renderSummary(report: Report): string {
   const env = report.environment;
   const failed = failures(report);
@@ -118,5 +147,6 @@ export function renderSummary(report: Report): string {
   ];
   parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
   if (report.regression !== undefined) parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
+  if (report.reliability !== undefined) parts.push('', '## Reliability', '', reliabilitySection(report.reliability));
   return `${parts.join('\n')}\n`;
 }

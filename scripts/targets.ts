@@ -1,5 +1,6 @@
 // Turns loaded backends into runnable targets: the redis reference backend gets a Redis (the
-// one REDIS_URL names, the local one, or a private server stopped at teardown); a backend that
+// one REDIS_URL names, the local one, or a private server stopped at teardown), redis-cluster a
+// cluster (REDIS_CLUSTER_NODES, or a local 3 + 3 one stopped at teardown); a backend that
 // can't have what it needs is skipped with the reason, never reported as passed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import type { BenchTarget } from '../benchmarks/index.js';
 import { type LoadedBackend, loadBackends } from './load-backend.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { requireAll } from './cli-options.js';
+import { provideRedisCluster } from './redis-cluster.js';
 import { provideRedis } from './redis-provider.js';
 import { Teardown } from './teardown.js';
 
@@ -25,23 +27,38 @@ export function benchTarget(target: Target): BenchTarget {
   return { name: module.name, module, raw: kind === 'reference', ...(openOptions === undefined ? {} : { openOptions }) };
 }
 
+type Provision = { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
+
+/** What a reference backend needs from outside the process, if anything. */
+async function provision(spec: string): Promise<Provision | undefined> {
+  if (spec === 'redis') {
+    const redis = await provideRedis();
+    if ('skipped' in redis) return redis;
+    return { openOptions: { url: redis.url }, stop: redis.stop, note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})` };
+  }
+  if (spec === 'redis-cluster') {
+    const c = await provideRedisCluster();
+    if ('skipped' in c) return c;
+    return { openOptions: { nodes: c.nodes }, stop: c.stop, note: `using ${c.nodes.length} seed nodes (${c.source})` };
+  }
+  return undefined;
+}
+
 async function prepareTargets(backends: readonly LoadedBackend[], teardown: Teardown, progress: Progress): Promise<Target[]> {
   const targets: Target[] = [];
   for (const backend of backends) {
-    if (backend.kind !== 'reference' || backend.spec !== 'redis') {
+    if (backend.kind === 'reference') progress.line(`${backend.spec}: preparing`);
+    const provided = backend.kind === 'reference' ? await provision(backend.spec) : undefined;
+    if (provided === undefined) {
       targets.push(backend);
-      continue;
+    } else if ('skipped' in provided) {
+      progress.note(`${backend.spec}: skipped (${provided.skipped})`);
+      targets.push({ ...backend, skipReason: provided.skipped });
+    } else {
+      teardown.add(provided.stop);
+      progress.note(`${backend.spec}: ${provided.note}`);
+      targets.push({ ...backend, openOptions: provided.openOptions });
     }
-    progress.line('redis: looking for a Redis server');
-    const redis = await provideRedis();
-    if ('skipped' in redis) {
-      progress.note(`redis: skipped (${redis.skipped})`);
-      targets.push({ ...backend, skipReason: redis.skipped });
-      continue;
-    }
-    teardown.add(redis.stop);
-    progress.note(`redis: using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`);
-    targets.push({ ...backend, openOptions: { url: redis.url } });
   }
   return targets;
 }

@@ -1,0 +1,81 @@
+// The reliability gates, one per scenario and backend: each passes only on the figure its
+// scenario exists to keep at zero. A scenario that did not run for the backend is 'skipped'
+// with the reason, never 'passed'.
+import type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult } from '../benchmarks/faults/index.js';
+import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import { listed } from './gates.js';
+import type { Gate, GateName, ReliabilityReport } from './report.js';
+
+/** The scenarios runReliability applies to a backend (benchmarks/faults/index.ts decides the same way). */
+const SCENARIOS: Record<string, GateName[]> = {
+  sqlite: ['crash-durability', 'corruption', 'hostile-input'],
+  lmdb: ['crash-durability', 'corruption', 'hostile-input'],
+  redis: ['redis-faults', 'hostile-input'],
+};
+
+function gateOf(name: GateName, backend: string): (status: Gate['status'], detail: string) => Gate {
+  return (status, detail) => ({ name, backend, status, detail });
+}
+
+/** Only durability 'full' promises that an acknowledged write survives a kill; 'normal' rows are shown, not gated. */
+export function crashGate(backend: string, rows: readonly CrashResult[]): Gate {
+  const gate = gateOf('crash-durability', backend);
+  const full = rows.filter((r) => r.durability === 'full');
+  if (full.length === 0) return gate('skipped', 'no durability full run');
+  const bad = full.reduce((sum, r) => sum + r.missing + r.changed + r.openFailures, 0);
+  const text = (r: CrashResult): string => `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures`;
+  return gate(bad === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad === 0 ? '' : `; examples: ${listed(full.flatMap((r) => r.examples))}`}`);
+}
+
+/** Corruption may be refused (CORRUPT) or lose sessions, but never read back wrong data or kill the process. */
+export function corruptionGate(backend: string, rows: readonly CorruptionResult[]): Gate {
+  const gate = gateOf('corruption', backend);
+  if (rows.length === 0) return gate('skipped', 'no corruption run');
+  const bad = rows.filter((r) => r.readWrong > 0 || r.crashed > 0);
+  const text = (r: CorruptionResult): string =>
+    `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
+  return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : `; examples: ${listed(bad.flatMap((r) => r.examples))}`}`);
+}
+
+/** Under a fault every call fails fast (bounded by the command timeout) and with UNAVAILABLE, nothing else. */
+export function redisFaultsGate(backend: string, rows: readonly RedisFaultResult[]): Gate {
+  const gate = gateOf('redis-faults', backend);
+  if (rows.length === 0) return gate('skipped', 'no redis fault run');
+  const others = (r: RedisFaultResult): string[] => Object.keys(r.errorCodes).filter((code) => code !== 'UNAVAILABLE');
+  const ok = rows.every((r) => !r.hung && others(r).length === 0);
+  const text = (r: RedisFaultResult): string =>
+    `${r.fault}: ${r.errors} errors${others(r).length > 0 ? ` (not UNAVAILABLE: ${others(r).join(', ')})` : ''}, ${r.hung ? 'HUNG' : `slowest failure ${Math.round(r.slowestFailureMs)} ms`}, recovery ${r.recoveryMs === null ? 'none' : `${Math.round(r.recoveryMs)} ms`}`;
+  return gate(ok ? 'passed' : 'failed', listed(rows.map(text)));
+}
+
+export function hostileGate(backend: string, row: HostileResult | undefined): Gate {
+  const gate = gateOf('hostile-input', backend);
+  if (row === undefined) return gate('skipped', 'no hostile-input run');
+  if (row.failures === 0) return gate('passed', `${row.cases} cases, no session reached across ids or namespaces (seed ${row.seed})`);
+  return gate('failed', `${row.failures} failure in ${row.cases} cases (seed ${row.seed}): ${row.failure ?? ''}`.trimEnd());
+}
+
+/** Every acknowledged write survives the master's SIGKILL and the replica's promotion. */
+export function failoverGate(backend: string, outcome: FailoverResult | { error: string }): Gate {
+  const gate = gateOf('failover', backend);
+  if ('error' in outcome) return gate('failed', `the failover scenario could not run: ${outcome.error}`);
+  const { attempted, acknowledged, lost, unavailableWindowMs, writeStallMs } = outcome;
+  const window = unavailableWindowMs === null ? 'no unavailable window' : `unavailable ${Math.round(unavailableWindowMs)} ms`;
+  return gate(lost === 0 ? 'passed' : 'failed', `${lost} lost of ${acknowledged} acknowledged (${attempted} attempted); ${window}, write stall ${Math.round(writeStallMs)} ms`);
+}
+
+/** The gates of one backend that the reliability run covered; `skipped` reasons name the scenario and backend. */
+export function reliabilityGates(backend: string, reliability: ReliabilityReport): Gate[] {
+  const base = (name: string): string => name.replace(/\+aes$/, '');
+  const why = (gate: Gate): Gate => {
+    if (gate.status !== 'skipped') return gate;
+    const reasons = reliability.skipped.filter((s) => s.includes(backend));
+    return reasons.length === 0 ? gate : { ...gate, detail: listed(reasons) };
+  };
+  return (SCENARIOS[backend] ?? ['hostile-input']).map((name) => {
+    if (name === 'crash-durability') return crashGate(backend, reliability.crash.filter((r) => r.backend === backend));
+    if (name === 'corruption') return corruptionGate(backend, reliability.corruption.filter((r) => base(r.backend) === backend));
+    if (name === 'redis-faults') return why(redisFaultsGate(backend, reliability.redisFaults));
+    return why(hostileGate(backend, reliability.hostileInput.find((r) => r.backend === backend)));
+  });
+}
