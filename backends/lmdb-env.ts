@@ -10,7 +10,7 @@ import type { IndexKey } from './lmdb-keys.js';
 
 export interface LmdbEnv {
   root: RootDatabase;
-  /** recordKey -> the session's JSON text, exactly as encodeSession wrote it. */
+  /** recordKey -> the session's text from the backend's RecordCodec (sealed JSON by default). */
   sessions: Database<string, string>;
   /** recordKey -> encodeMeta(version, expiry); its lmdb version is a write stamp for conditional writes. */
   meta: Database<string, string>;
@@ -21,51 +21,103 @@ export interface LmdbEnv {
 /** A directory without a '.', which lmdb-js would take for a file name. */
 export const ENV_DIR = 'sessions-lmdb';
 
+// LMDB's file format (mdb.c, lmdb-js's master3 branch, 64-bit): each meta page is a 24-byte page
+// header, then MDB_meta: mm_magic u32, mm_version u32, mm_address 8, mm_mapsize 8, two 48-byte
+// MDB_db records (the first one's md_pad is the page size), mm_last_pg 8, mm_txnid 8.
 const MDB_MAGIC = 0xbeefc0de;
-const MAGIC_OFFSET = 24; // after the 24-byte page header of the first meta page
+const META_OFFSET = 24;
+const MAGIC_AT = META_OFFSET;
+const PAGE_SIZE_AT = META_OFFSET + 24;
+const LAST_PAGE_AT = META_OFFSET + 120;
+const TXNID_AT = META_OFFSET + 128;
+const META_END = TXNID_AT + 8;
+
+/**
+ * LMDB error codes (lmdb.h) that mean the file is damaged: PAGE_NOTFOUND, CORRUPTED, PANIC,
+ * VERSION_MISMATCH, INVALID, INCOMPATIBLE, and BAD_TXN, which is what a transaction that hit
+ * one of them reports afterwards. lmdb-js throws them as Error(mdb_strerror) with a numeric code.
+ */
+const DAMAGE_CODES = new Set([-30797, -30796, -30795, -30794, -30793, -30784, -30782]);
+const DAMAGE_MESSAGE = /^MDB_(PAGE_NOTFOUND|CORRUPTED|PANIC|VERSION_MISMATCH|INVALID|INCOMPATIBLE|BAD_TXN)\b|^Invalid key size/;
+
+/** True for an lmdb error caused by a damaged file (lmdb-js reads damaged keys as 'Invalid key size'). */
+function isDamage(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof SessionError) return false;
+  return DAMAGE_CODES.has((err as { code?: unknown }).code as number) || DAMAGE_MESSAGE.test(err.message);
+}
+
+/** Runs one backend operation, turning lmdb's damage errors into CORRUPT; anything else passes through. */
+export async function guardDamage<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (!isDamage(err)) throw err;
+    throw new SessionError('CORRUPT', `lmdb data file is damaged: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 const shared = new Map<string, { env: LmdbEnv; refs: number }>();
 
 /**
- * lmdb-js crashes the process (SIGSEGV) on a data file that is not an LMDB file, so the
- * header is checked before opening. Damage past the header is undetectable: LMDB has no checksums.
+ * lmdb-js crashes the process on a damaged data file: SIGSEGV when it is not an LMDB file,
+ * SIGBUS when it is shorter than its meta page says (the map reaches past the end of the file).
+ * So before opening: the magic, the page size, and the size the latest meta page commits to.
+ * Damage inside the pages is not visible here (LMDB has no checksums): records carry their own
+ * digest (validate.ts), and lmdb's own damage errors become CORRUPT (guardDamage).
  */
-function checkHeader(envPath: string): void {
-  let fd: number;
+function checkDataFile(envPath: string): void {
+  const file = path.join(envPath, 'data.mdb');
+  let data: Buffer;
   try {
-    fd = fs.openSync(path.join(envPath, 'data.mdb'), 'r');
+    data = readHead(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new SessionError('UNAVAILABLE', `lmdb data file can't be read: ${(err as Error).message}`, { cause: err });
   }
+  const size = data.length === 0 ? 0 : fs.statSync(file).size;
+  if (size === 0) return; // a new environment that lmdb will initialise
+  const fail = (why: string) => new SessionError('CORRUPT', `${file} is damaged: ${why}`);
+  if (data.length < META_END || data.readUInt32LE(MAGIC_AT) !== MDB_MAGIC) throw fail('not an LMDB data file');
+  const pageSize = data.readUInt32LE(PAGE_SIZE_AT);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw fail(`page size ${pageSize}`);
+  // Meta pages at page 0 and 1, and with overlappingSync a third at half a page: LMDB uses the newest.
+  let newest = { txnid: -1n, lastPage: 0n };
+  for (const offset of [0, pageSize / 2, pageSize]) {
+    if (data.length < offset + META_END) throw fail(`shorter than its meta pages (${size} bytes)`);
+    const txnid = data.readBigUInt64LE(offset + TXNID_AT);
+    if (txnid > newest.txnid) newest = { txnid, lastPage: data.readBigUInt64LE(offset + LAST_PAGE_AT) };
+  }
+  const needed = (newest.lastPage + 1n) * BigInt(pageSize);
+  if (BigInt(size) < needed) throw fail(`${size} bytes, but its meta page commits to ${needed}`);
+}
+
+/** The first 128 KiB of a file, enough for the meta pages at any page size up to 64 KiB. */
+function readHead(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
   try {
-    const header = Buffer.alloc(MAGIC_OFFSET + 4);
-    const size = fs.fstatSync(fd).size;
-    const read = fs.readSync(fd, header, 0, header.length, 0);
-    if (size > 0 && (read < header.length || header.readUInt32LE(MAGIC_OFFSET) !== MDB_MAGIC)) {
-      throw new SessionError('CORRUPT', `${envPath}/data.mdb is not an LMDB data file`);
-    }
+    const head = Buffer.alloc(128 * 1024 + META_END);
+    return head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
   } finally {
     fs.closeSync(fd);
   }
 }
 
 function openEnv(envPath: string): LmdbEnv {
-  checkHeader(envPath);
-  let root: RootDatabase;
+  checkDataFile(envPath);
+  let root: RootDatabase | undefined;
   try {
     root = open({ path: envPath, maxDbs: 4 });
+    return {
+      root,
+      sessions: root.openDB<string, string>('sessions', { encoding: 'string' }),
+      meta: root.openDB<string, string>('meta', { encoding: 'string', useVersions: true }),
+      expiry: root.openDB<Buffer, IndexKey>('expiry', { encoding: 'binary' }),
+    };
   } catch (err) {
+    void root?.close();
     const message = (err as Error).message;
-    const code = /MDB_(INVALID|CORRUPTED|VERSION_MISMATCH|PAGE_NOTFOUND)/.test(message) ? 'CORRUPT' : 'UNAVAILABLE';
-    throw new SessionError(code, `lmdb environment can't be opened: ${message}`, { cause: err });
+    throw new SessionError(isDamage(err) ? 'CORRUPT' : 'UNAVAILABLE', `lmdb environment can't be opened: ${message}`, { cause: err });
   }
-  return {
-    root,
-    sessions: root.openDB<string, string>('sessions', { encoding: 'string' }),
-    meta: root.openDB<string, string>('meta', { encoding: 'string', useVersions: true }),
-    expiry: root.openDB<Buffer, IndexKey>('expiry', { encoding: 'binary' }),
-  };
 }
 
 /** The environment under `dir`, opened on first use; pair every call with releaseEnv. */

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   key TEXT NOT NULL,
   version INTEGER NOT NULL,
   expires_at INTEGER, -- lastAccessedAt + timeoutMs; NULL: never
-  body TEXT NOT NULL, -- the JSON text of encodeSession
+  body TEXT NOT NULL, -- the RecordCodec text: sealRecord(JSON) by default, plain JSON with checksum: false
   PRIMARY KEY (ns, key)
 ) STRICT;
 -- Covers list (ns, expires_at > now, key) and cleanup (ns, expires_at <= now): neither reads a body.

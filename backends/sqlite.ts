@@ -15,15 +15,16 @@ import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
 import { idFromKey } from './lmdb-keys.js';
 import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
 import {
+  booleanOption,
   checkId,
   checkNow,
   checkStoreOptions,
-  decodeSession,
   DEFAULT_MAX_SESSION_BYTES,
-  encodeSession,
   expiresAt,
   idKey,
   isExpired,
+  recordCodec,
+  type RecordCodec,
 } from './validate.js';
 
 export const DB_FILE = 'sessions.sqlite';
@@ -51,6 +52,8 @@ class SqliteBackend implements SessionBackend {
     /** idKey(namespace): the value of the ns column. */
     private readonly ns: string,
     private readonly maxBytes: number,
+    /** Sealed records by default (option `checksum`): SQLite has no page checksums. */
+    private readonly codec: RecordCodec,
   ) {
     this.#sql = prepareStatements(db);
   }
@@ -58,7 +61,7 @@ class SqliteBackend implements SessionBackend {
   async store(session: Session, options?: StoreOptions): Promise<void> {
     this.#life.assertOpen();
     const expected = checkStoreOptions(options);
-    const text = encodeSession(session, this.maxBytes);
+    const text = this.codec.encode(session, this.maxBytes);
     const key = idKey(session.id);
     const expiry = expiresAt(session);
     try {
@@ -90,7 +93,7 @@ class SqliteBackend implements SessionBackend {
       throw translate(err);
     }
     if (row === undefined || isExpired(row[1], now)) return undefined;
-    return decodeSession(row[0], id);
+    return this.codec.decode(row[0], id);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -128,13 +131,6 @@ class SqliteBackend implements SessionBackend {
   }
 }
 
-/** Optional `integrityCheck: true` runs PRAGMA quick_check on open (reads the whole file). */
-function integrityCheckOption(options: Record<string, unknown> | undefined): boolean {
-  const value = options?.integrityCheck ?? false;
-  if (typeof value !== 'boolean') throw new SessionError('INVALID_SESSION', 'option integrityCheck must be a boolean');
-  return value;
-}
-
 function openDatabase(file: string, busyTimeoutMs: number, full: boolean, integrityCheck: boolean): Database.Database {
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
@@ -166,11 +162,13 @@ const sqlite: BackendModule = {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
     const busyTimeoutMs = intOption(context.options, 'busyTimeoutMs', DEFAULT_BUSY_TIMEOUT_MS);
     const full = durabilityOption(context.options) === 'full';
-    const integrityCheck = integrityCheckOption(context.options);
+    // `integrityCheck: true` runs PRAGMA quick_check on open (reads the whole file).
+    const integrityCheck = booleanOption(context.options, 'integrityCheck', false);
+    const codec = recordCodec(context.options);
     try {
       fs.mkdirSync(context.dir, { recursive: true });
       const db = openDatabase(path.join(context.dir, DB_FILE), busyTimeoutMs, full, integrityCheck);
-      return new SqliteBackend(db, idKey(context.namespace), maxBytes);
+      return new SqliteBackend(db, idKey(context.namespace), maxBytes, codec);
     } catch (err) {
       throw translate(err);
     }

@@ -1,5 +1,6 @@
 // One validation for every reference backend, so bad input gets the same error everywhere
 // and is refused before anything is written.
+import { hash } from 'node:crypto';
 import type { Json, Session, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 
@@ -163,6 +164,68 @@ export function decodeSession(text: string, expectedId?: string): Session {
     throw new SessionError('CORRUPT', 'stored session belongs to another id');
   }
   return session;
+}
+
+/**
+ * Record digests for stores whose pages carry no checksum (SQLite, LMDB): a byte flipped inside
+ * a stored JSON text can still parse as a valid session, which decodeSession can't tell from the
+ * real one. A sealed record is the first 16 hex characters (64 bits) of the text's SHA-1, then
+ * the text; a plain record starts with '{', so the two can't be mistaken for each other.
+ * SHA-1 is here an error-detecting code, not a defence against an attacker (use the encrypted
+ * decorator for that).
+ */
+const DIGEST_CHARS = 16;
+
+function digest(text: string): string {
+  return hash('sha1', text).slice(0, DIGEST_CHARS);
+}
+
+export function sealRecord(text: string): string {
+  return digest(text) + text;
+}
+
+/** Checks the digest of a sealed record and decodes it; a missing or wrong digest is CORRUPT. */
+export function openRecord(stored: string, expectedId?: string): Session {
+  const text = stored.slice(DIGEST_CHARS);
+  if (stored.length <= DIGEST_CHARS || stored.slice(0, DIGEST_CHARS) !== digest(text)) {
+    throw new SessionError('CORRUPT', 'stored session fails its checksum');
+  }
+  return decodeSession(text, expectedId);
+}
+
+/** How a backend turns a session into the text it stores, and back. */
+export interface RecordCodec {
+  encode(session: unknown, maxBytes: number): string;
+  decode(stored: string, expectedId?: string): Session;
+}
+
+const SEALED: RecordCodec = {
+  encode: (session, maxBytes) => sealRecord(encodeSession(session, maxBytes)),
+  decode: openRecord,
+};
+
+/** Writes plain JSON; still checks the digest of sealed records written with checksums on. */
+const PLAIN: RecordCodec = {
+  encode: encodeSession,
+  decode: (stored, expectedId) => (stored.startsWith('{') ? decodeSession(stored, expectedId) : openRecord(stored, expectedId)),
+};
+
+/** A boolean option, or the default; anything else is a setup error. */
+export function booleanOption(options: Record<string, unknown> | undefined, key: string, fallback: boolean): boolean {
+  const value = options?.[key] ?? fallback;
+  if (typeof value !== 'boolean') throw new SessionError('INVALID_SESSION', `option ${key} must be a boolean`);
+  return value;
+}
+
+/**
+ * Option `checksum` (default true): seal every record with a digest, so damage inside a stored
+ * session reads as CORRUPT instead of as another valid session. Measured cost, 2 cores, Node 20,
+ * ~400-byte session: about 1 µs per store and per fetch (one SHA-1 each), beside ~5-10 µs for the
+ * JSON work (/tmp script in the disk-fix report). With checksums on, a record without a digest
+ * (written with `checksum: false`) is CORRUPT; with them off, both kinds are read.
+ */
+export function recordCodec(options: Record<string, unknown> | undefined): RecordCodec {
+  return booleanOption(options, 'checksum', true) ? SEALED : PLAIN;
 }
 
 /** When the session expires, or null when it never does. */

@@ -13,6 +13,11 @@ const SCENARIOS: Record<string, GateName[]> = {
   redis: ['redis-faults', 'hostile-input'],
 };
 
+/** Examples quote stored sessions; a gate's detail is one line, so each is cut short. */
+function examples(items: string[]): string {
+  return `; examples: ${listed(items.map((e) => (e.length > 160 ? `${e.slice(0, 160)}…` : e)))}`;
+}
+
 function gateOf(name: GateName, backend: string): (status: Gate['status'], detail: string) => Gate {
   return (status, detail) => ({ name, backend, status, detail });
 }
@@ -24,7 +29,7 @@ export function crashGate(backend: string, rows: readonly CrashResult[]): Gate {
   if (full.length === 0) return gate('skipped', 'no durability full run');
   const bad = full.reduce((sum, r) => sum + r.missing + r.changed + r.openFailures, 0);
   const text = (r: CrashResult): string => `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures`;
-  return gate(bad === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad === 0 ? '' : `; examples: ${listed(full.flatMap((r) => r.examples))}`}`);
+  return gate(bad === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad === 0 ? '' : examples(full.flatMap((r) => r.examples))}`);
 }
 
 /** Corruption may be refused (CORRUPT) or lose sessions, but never read back wrong data or kill the process. */
@@ -34,7 +39,7 @@ export function corruptionGate(backend: string, rows: readonly CorruptionResult[
   const bad = rows.filter((r) => r.readWrong > 0 || r.crashed > 0);
   const text = (r: CorruptionResult): string =>
     `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
-  return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : `; examples: ${listed(bad.flatMap((r) => r.examples))}`}`);
+  return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : examples(bad.flatMap((r) => r.examples))}`);
 }
 
 /** Under a fault every call fails fast (bounded by the command timeout) and with UNAVAILABLE, nothing else. */

@@ -2,6 +2,7 @@
 import { DEFAULT_MIN_EFFECT } from '../reports/regression.js';
 import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
+import { SetupError } from './setup-error.js';
 import { verify } from './verify.js';
 
 export const DEFAULT_REPORT_DIR = 'reports/latest';
@@ -9,7 +10,8 @@ export const DEFAULT_REPORT_DIR = 'reports/latest';
 export const VERIFY_USAGE = `Usage: sessionbench verify [options]
 
 Runs the invariant suite and the benchmark on each backend, writes report.json, summary.md,
-junit.xml, report.html and bench.json, and applies the gates (properties, budgets, regression).
+junit.xml, report.html and bench.json, and applies the gates (properties, budgets, regression,
+and the reliability gates when the fault scenarios run).
 
 Options:
 ${BACKEND_HELP}
@@ -20,6 +22,12 @@ ${PROFILE_HELP}
   --min-effect <ratio>   smallest slowdown the regression gate fails on (default ${DEFAULT_MIN_EFFECT})
   --skip-bench           run the invariant suite only
   --skip-props           run the benchmark only
+  --reliability          run the fault scenarios (crash durability, corruption, Redis faults,
+                         hostile input; the sqlite+aes cost outside quick): on by default in the
+                         standard and thorough profiles, off in quick (which stays about a minute)
+  --skip-reliability     don't run them in any profile
+                         (with --backend redis-cluster the failover run always runs: it is that
+                         backend's reliability gate; it starts a cluster of its own, ~20 s)
   --seed <n>             fast-check seed (default: random, recorded in the report)
   --help                 this text
 
@@ -38,6 +46,8 @@ export const VERIFY_OPTIONS = {
   'min-effect': { type: 'string' },
   'skip-bench': { type: 'boolean' },
   'skip-props': { type: 'boolean' },
+  reliability: { type: 'boolean' },
+  'skip-reliability': { type: 'boolean' },
   seed: { type: 'string' },
 } as const;
 
@@ -50,10 +60,19 @@ interface VerifyValues {
   'min-effect'?: string;
   'skip-bench'?: boolean;
   'skip-props'?: boolean;
+  reliability?: boolean;
+  'skip-reliability'?: boolean;
   seed?: string;
 }
 
+function reliabilityOf(values: VerifyValues): boolean | undefined {
+  if (values.reliability === true && values['skip-reliability'] === true) throw new SetupError('--reliability and --skip-reliability contradict each other');
+  if (values.reliability === true) return true;
+  return values['skip-reliability'] === true ? false : undefined;
+}
+
 export async function verifyCommand(values: VerifyValues, progress: Progress): Promise<number> {
+  const reliability = reliabilityOf(values);
   const { report, files } = await verify({
     backends: backendsOf(values.backend),
     profile: parseProfile(values.profile),
@@ -64,6 +83,7 @@ export async function verifyCommand(values: VerifyValues, progress: Progress): P
     minEffect: parseFraction('--min-effect', values['min-effect'], DEFAULT_MIN_EFFECT),
     skipBench: values['skip-bench'] === true,
     skipProps: values['skip-props'] === true,
+    ...(reliability === undefined ? {} : { reliability }),
     requireAll: requireAll(),
     progress,
   });

@@ -1,10 +1,13 @@
 // `sessionbench verify`: the invariant suite and the benchmark on every chosen backend, the
-// gates over both, and the five report files. Setup problems (a bad budgets file, baseline or
+// reliability scenarios when asked for (and the failover run with redis-cluster), the gates over
+// all of them, and the five report files. Setup problems (a bad budgets file, baseline or
 // plug-in) are found before anything long runs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { runBenchmarks } from '../benchmarks/index.js';
+import { runFailoverScenario } from '../benchmarks/faults/failover.js';
+import { runReliability } from '../benchmarks/faults/index.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import type { Profile, PropertyResult } from '../properties/result.js';
 import { type Budgets, checkBudgets, loadBudgets } from '../reports/budgets.js';
@@ -12,7 +15,8 @@ import { describeEnvironment } from '../reports/environment.js';
 import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../reports/gates.js';
 import { benchmarkRows, readReport } from '../reports/read-report.js';
 import { compareBenchmarks } from '../reports/regression.js';
-import { type BackendReport, type Gate, type Report, SCHEMA_VERSION } from '../reports/report.js';
+import { failoverGate, reliabilityGates } from '../reports/reliability-gates.js';
+import { type BackendReport, type Gate, type ReliabilityReport, type Report, SCHEMA_VERSION } from '../reports/report.js';
 import { writeReports } from '../reports/write.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from './setup-error.js';
@@ -28,6 +32,8 @@ export interface VerifyOptions {
   minEffect?: number;
   skipBench: boolean;
   skipProps: boolean;
+  /** Run the fault scenarios: true / false; undefined leaves it to the profile (not in quick). */
+  reliability?: boolean;
   /** A backend that can't run here (no Redis) fails the run instead of being skipped. */
   requireAll: boolean;
   progress: Progress;
@@ -134,6 +140,57 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
   return report;
 }
 
+/** The backends runReliability knows (redis-cluster has its own failover run), if they can run here. */
+const FAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
+
+async function runFaults(targets: readonly Target[], options: VerifyOptions, dir: string): Promise<ReliabilityReport | undefined> {
+  const { profile, progress } = options;
+  const started = performance.now();
+  const runnable = targets.filter((t) => t.kind === 'reference' && t.skipReason === undefined);
+  const backends = runnable.map((t) => t.spec).filter((spec) => FAULT_BACKENDS.includes(spec));
+  const wanted = options.reliability ?? profile !== 'quick';
+  let reliability: ReliabilityReport | undefined;
+  if (wanted && backends.length > 0) {
+    const url = runnable.find((t) => t.spec === 'redis')?.openOptions?.url;
+    reliability = await runReliability({
+      profile,
+      backends,
+      dir,
+      ...(typeof url === 'string' ? { redisUrl: url } : {}),
+      seed: options.seed,
+      // sqlite against sqlite+aes: a benchmark, so not with --skip-bench, and only when sqlite is verified.
+      encryptionBenchmark: profile !== 'quick' && !options.skipBench && backends.includes('sqlite'),
+      onProgress: (line) => progress.line(`reliability: ${line}`),
+    });
+    progress.note(`reliability: ${backends.join(', ')} (${seconds(started)})`);
+  }
+  if (runnable.some((t) => t.spec === 'redis-cluster')) {
+    progress.line('failover: killing a Redis Cluster master under load');
+    reliability ??= { profile, crash: [], corruption: [], redisFaults: [], hostileInput: [], skipped: [wanted ? 'no backend for the fault scenarios' : `fault scenarios: not run in the ${profile} profile (--reliability runs them)`] };
+    try {
+      reliability.failover = await runFailoverScenario();
+      progress.note(`failover: ${reliability.failover.lost} lost of ${reliability.failover.acknowledged} acknowledged (${seconds(started)})`);
+    } catch (err) {
+      reliability.skipped.push(`failover: ${messageOf(err)}`);
+      progress.note(`failover: could not run: ${messageOf(err)}`);
+    }
+  }
+  return reliability;
+}
+
+/** Adds the reliability gates to the backends the scenarios ran on. */
+function addReliabilityGates(backends: readonly BackendReport[], reliability: ReliabilityReport): void {
+  for (const b of backends) {
+    if (b.kind !== 'reference' || b.skipReason !== undefined) continue;
+    if (b.spec === 'redis-cluster') {
+      const failure = reliability.skipped.find((s) => s.startsWith('failover: '));
+      b.gates.push(failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }));
+    } else if (reliability.crash.length + reliability.corruption.length + reliability.redisFaults.length + reliability.hostileInput.length > 0) {
+      b.gates.push(...reliabilityGates(b.name, reliability));
+    }
+  }
+}
+
 /** Everything that can be wrong before the run starts; thrown as SetupError (exit 2). */
 function checkSetup(options: VerifyOptions): { budgets: Budgets; baseline?: BenchmarkRow[] } {
   if (options.skipBench && options.skipProps) throw new SetupError('--skip-bench and --skip-props together leave nothing to verify');
@@ -151,11 +208,12 @@ export async function verify(options: VerifyOptions): Promise<{ report: Report; 
   const started = performance.now();
   const startedAt = new Date();
   const { budgets, baseline } = checkSetup(options);
-  const backends = await withTargets(options.backends, options.progress, async (targets, scratch) => {
+  const { backends, reliability } = await withTargets(options.backends, options.progress, async (targets, scratch) => {
     const reports: BackendReport[] = [];
     for (const [index, target] of targets.entries()) reports.push(await runTarget(target, index, options, budgets, scratch));
-    return reports;
+    return { backends: reports, reliability: await runFaults(targets, options, workDir(scratch, targets.length, 'reliability')) };
   });
+  if (reliability !== undefined) addReliabilityGates(backends, reliability);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     generatedAt: startedAt.toISOString(),
@@ -163,6 +221,7 @@ export async function verify(options: VerifyOptions): Promise<{ report: Report; 
     environment: describeEnvironment(options.profile, options.seed),
     backends,
     gates: [],
+    ...(reliability === undefined ? {} : { reliability }),
     status: 'passed',
   };
   if (baseline !== undefined) {

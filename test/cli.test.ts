@@ -35,6 +35,7 @@ describe('help and usage errors', { concurrency: true }, () => {
       assert.match(r.stdout, new RegExp(`^Usage: sessionbench ${command}`));
       assert.match(r.stdout, /Exit: 0 /);
       if (command !== 'compare') assert.match(r.stdout, /--backend <name\|path>/);
+      if (command === 'verify') assert.match(r.stdout, /--reliability .*\n.*\n.*off in quick/);
     });
   }
 
@@ -53,6 +54,7 @@ describe('help and usage errors', { concurrency: true }, () => {
       [['props', '--only', 'no-such-property'], /unknown property no-such-property/],
       [['bench', '--op', 'teleport'], /unknown op teleport/],
       [['verify', '--backend', 'mongodb'], /unknown backend mongodb/],
+      [['verify', '--reliability', '--skip-reliability'], /--reliability and --skip-reliability contradict each other/],
       [['verify', '--budgets', 'no/such/budgets.json'], /cannot read budgets file no\/such\/budgets.json: ENOENT/],
       [['compare', 'only-one.json'], /compare needs two report files/],
     ];

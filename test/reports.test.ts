@@ -1,6 +1,8 @@
 // The report writers: on a real verify run (memory and sqlite, quick profile) every file is
 // written and well-formed, report.json validates against the shipped schema; and on text full
-// of what XML and Markdown can't carry, the writers still produce valid output.
+// of what XML and Markdown can't carry, the writers still produce valid output; a report with
+// the reliability scenarios (a real quick run on memory and sqlite) validates, and its gates fail
+// on the inputs they exist to catch.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,11 +10,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import { runReliability } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { checkBudgets, loadBudgets, parseBudgets } from '../reports/budgets.js';
 import { budgetsGate } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
-import type { Report } from '../reports/report.js';
+import { corruptionGate, crashGate, failoverGate, hostileGate, redisFaultsGate, reliabilityGates } from '../reports/reliability-gates.js';
+import type { BackendReport, ReliabilityReport, Report } from '../reports/report.js';
 import { renderSummary } from '../reports/summary.js';
 import { escapeAttribute, escapeText, legalText } from '../reports/xml.js';
 import { reportOf } from './report-fixture.js';
@@ -198,5 +203,99 @@ describe('budgets', () => {
     assert.throws(() => parseBudgets('{"backends":{"m":[{"op":"x","p50":1}]}}', 'b.json'), /sets no limit/);
     assert.throws(() => parseBudgets('{"backends":{"m":[{"op":"x","p50Us":1,"p51Us":2}]}}', 'b.json'), /unknown field\(s\) p51Us/);
     assert.throws(() => parseBudgets('{"backends":{"m":[{"op":"x","p50Us":1,"mode":"sideways"}]}}', 'b.json'), /mode must be one of/);
+  });
+});
+
+describe('reliability in the reports', () => {
+  let reliability: ReliabilityReport;
+  // The failover run needs a 6-process cluster of its own (test/redis-failover.test.ts runs it): its figures are given here.
+  const failover: FailoverResult = {
+    attempted: 900, acknowledged: 880, failed: 0, lost: 0, sessions: 16, unavailableWindowMs: 1800, writeStallMs: 2100, promotionMs: 1500,
+    unavailableErrors: 40, unavailableRetried: 40, killedPort: 30001, promotedPort: 30004, durationMs: 15_000,
+  };
+
+  before(async () => {
+    reliability = { ...(await runReliability({ profile: 'quick', backends: ['memory', 'sqlite'], dir: mkdtempSync(join(scratch, 'reliability-')), seed: 7 })), failover };
+  });
+
+  function backend(name: string, gates: BackendReport['gates']): BackendReport {
+    return { name, spec: name, kind: 'reference', capabilities: { persistent: true, shared: true }, status: 'passed', properties: [], benchmarks: [], budgets: [], gates };
+  }
+
+  function reportWithReliability(r: ReliabilityReport): Report {
+    const report = reportOf([
+      backend('memory', reliabilityGates('memory', r)),
+      backend('sqlite', reliabilityGates('sqlite', r)),
+      backend('redis-cluster', [failoverGate('redis-cluster', r.failover!)]),
+    ]);
+    return { ...report, reliability: r };
+  }
+
+  test('the real run has the rows verify gates on, and the report validates', () => {
+    assert.deepEqual(reliability.crash.map((c) => [c.backend, c.durability]), [['sqlite', 'full'], ['sqlite', 'normal']]);
+    assert.deepEqual(reliability.corruption.map((c) => c.backend), ['sqlite', 'sqlite+aes']);
+    assert.deepEqual(reliability.hostileInput.map((h) => [h.backend, h.failures]), [['memory', 0], ['sqlite', 0]]);
+    const report = reportWithReliability(reliability);
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors, null, 2));
+    assert.deepEqual(report.gates.map((g) => `${g.backend} ${g.name}`), [
+      'memory hostile-input', 'sqlite crash-durability', 'sqlite corruption', 'sqlite hostile-input', 'redis-cluster failover',
+    ]);
+    const wrong = report.reliability!.corruption.some((c) => c.readWrong > 0 || c.crashed > 0);
+    assert.equal(report.gates.find((g) => g.name === 'corruption')!.status, wrong ? 'failed' : 'passed');
+    const broken = structuredClone(report);
+    (broken.reliability!.crash[0] as unknown as Record<string, unknown>).missing = 'none';
+    assert.equal(validateReport(broken), false, 'the gated figures are typed');
+  });
+
+  test('summary.md has a Reliability section with a table per scenario, junit.xml a testcase per gate', () => {
+    const report = reportWithReliability(reliability);
+    const md = renderSummary(report);
+    assert.match(md, /^## Reliability$/m);
+    for (const title of ['Crash durability', 'Corruption', 'Hostile input', 'Redis Cluster failover']) assert.match(md, new RegExp(`^### ${title}`, 'm'));
+    assert.doesNotMatch(md, /^### Redis faults/m, 'no table for a scenario that did not run');
+    assert.match(md, /^\| Writes attempted \| Acknowledged \| Failed \| Lost \| Unavailable window ms \| Write stall ms \| Promotion ms \|$/m);
+    assert.match(md, /^\| 900 \| 880 \| 0 \| 0 \| 1800 \| 2100 \| 1500 \|$/m);
+    assert.match(md, /^\| sqlite \| full \| 10 \| \d+ \| 0 \| 0 \| 0 \|$/m);
+    const xml = renderJunit(report);
+    assert.equal(XMLValidator.validate(xml), true);
+    const gateCases = junitCases(xml).filter((c) => String(c['@_classname']).endsWith('.gates'));
+    assert.deepEqual(gateCases.map((c) => `${c['@_classname']} ${c['@_name']}`), report.gates.map((g) => `sessionbench.${g.backend}.gates ${g.name}`));
+    for (const c of gateCases) assert.equal('failure' in c, report.gates.find((g) => `sessionbench.${g.backend}.gates` === c['@_classname'] && g.name === c['@_name'])!.status === 'failed');
+  });
+
+  test('each gate passes on zeros and fails on the figure it guards', () => {
+    const crash = { backend: 'sqlite', durability: 'full' as const, kills: 10, acknowledged: 100, missing: 0, changed: 0, openFailures: 0, examples: [] };
+    assert.equal(crashGate('sqlite', [crash]).status, 'passed');
+    assert.equal(crashGate('sqlite', [crash, { ...crash, durability: 'normal', missing: 3 }]).status, 'passed', 'normal durability may lose the last writes');
+    for (const bad of [{ missing: 1 }, { changed: 1 }, { openFailures: 1 }]) assert.equal(crashGate('sqlite', [{ ...crash, ...bad }]).status, 'failed', JSON.stringify(bad));
+    assert.equal(crashGate('sqlite', []).status, 'skipped');
+
+    const corruption = { backend: 'lmdb+aes', options: {}, trials: 20, corruptErrors: 18, readOk: 2, readWrong: 0, crashed: 0, otherErrors: 0, sessionsLost: 1, examples: [] };
+    assert.equal(corruptionGate('lmdb', [corruption]).status, 'passed');
+    const wrong = corruptionGate('lmdb', [{ ...corruption, readWrong: 1, examples: ['trial 3: read wrong'] }]);
+    assert.equal(wrong.status, 'failed');
+    assert.match(wrong.detail, /1 read wrong.*trial 3: read wrong/);
+    assert.equal(corruptionGate('lmdb', [{ ...corruption, crashed: 1 }]).status, 'failed');
+
+    const fault = { fault: 'client-kill' as const, errors: 4, errorCodes: { UNAVAILABLE: 4 }, recoveryMs: 120, hung: false, slowestFailureMs: 500, commandTimeoutMs: 1000, operations: 50 };
+    assert.equal(redisFaultsGate('redis', [fault]).status, 'passed');
+    assert.equal(redisFaultsGate('redis', [{ ...fault, hung: true }]).status, 'failed');
+    assert.match(redisFaultsGate('redis', [{ ...fault, errorCodes: { UNAVAILABLE: 3, CORRUPT: 1 } }]).detail, /not UNAVAILABLE: CORRUPT/);
+    assert.equal(redisFaultsGate('redis', [{ ...fault, errorCodes: { UNAVAILABLE: 3, CORRUPT: 1 } }]).status, 'failed');
+
+    const hostile = { backend: 'memory', cases: 100, failures: 0, seed: 1 };
+    assert.equal(hostileGate('memory', hostile).status, 'passed');
+    assert.equal(hostileGate('memory', { ...hostile, failures: 1, failure: 'fetch reached "a*"' }).status, 'failed');
+
+    assert.equal(failoverGate('redis-cluster', failover).status, 'passed');
+    const lost = failoverGate('redis-cluster', { ...failover, lost: 2 });
+    assert.equal(lost.status, 'failed');
+    assert.match(lost.detail, /^2 lost of 880 acknowledged \(900 attempted\); unavailable 1800 ms, write stall 2100 ms$/);
+    assert.equal(failoverGate('redis-cluster', { error: 'no redis-server' }).status, 'failed');
+
+    // Through the report: a lost write fails the run and shows in summary.md's Failures.
+    const report = reportWithReliability({ ...reliability, failover: { ...failover, lost: 2 } });
+    assert.equal(report.status, 'failed');
+    assert.match(renderSummary(report), /### ❌ redis-cluster: failover\n\n2 lost of 880/);
   });
 });
