@@ -14,7 +14,7 @@
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
-import { acquireEnv, releaseEnv, type LmdbEnv } from './lmdb-env.js';
+import { acquireEnv, guardDamage, releaseEnv, type LmdbEnv } from './lmdb-env.js';
 import {
   decodeMeta,
   encodeMeta,
@@ -32,12 +32,12 @@ import {
   checkId,
   checkNow,
   checkStoreOptions,
-  decodeSession,
   DEFAULT_MAX_SESSION_BYTES,
-  encodeSession,
   expiresAt,
   idKey,
   isExpired,
+  recordCodec,
+  type RecordCodec,
 } from './validate.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -67,18 +67,20 @@ class LmdbBackend implements SessionBackend {
     private readonly maxBytes: number,
     /** durability 'full': wait until the commit is flushed to disk, not only visible. */
     private readonly flush: boolean,
+    /** Sealed records by default (option `checksum`): LMDB has no page checksums. */
+    private readonly codec: RecordCodec,
   ) {}
 
   async store(session: Session, options?: StoreOptions): Promise<void> {
     this.#life.assertOpen();
     const expected = checkStoreOptions(options);
-    const text = encodeSession(session, this.maxBytes);
+    const text = this.codec.encode(session, this.maxBytes);
     const idk = idKey(session.id);
     const key = this.prefix + idk;
     const expiry = expiresAt(session);
     const meta = encodeMeta(session.version, expiry);
     let refreshed = false;
-    await this.#retry(key, (current) => {
+    await guardDamage(() => this.#retry(key, (current) => {
       if (expected !== undefined) {
         const stored = current === undefined ? 0 : current.meta?.version; // undefined: damaged meta
         if (stored !== expected) {
@@ -100,17 +102,19 @@ class LmdbBackend implements SessionBackend {
         for (const old of stale) void this.env.expiry.remove(old);
         void this.env.expiry.put(indexKey(this.prefix, expiry, idk), EMPTY);
       };
-    });
+    }));
   }
 
   async fetch(id: string, now: number): Promise<Session | undefined> {
     this.#life.assertOpen();
     checkId(id);
     checkNow(now);
-    const text = this.env.sessions.get(recordKey(this.prefix, id));
-    if (text === undefined) return undefined;
-    const session = decodeSession(text, id);
-    return isExpired(expiresAt(session), now) ? undefined : session;
+    return guardDamage(async () => {
+      const text = this.env.sessions.get(recordKey(this.prefix, id));
+      if (text === undefined) return undefined;
+      const session = this.codec.decode(text, id);
+      return isExpired(expiresAt(session), now) ? undefined : session;
+    });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -120,7 +124,7 @@ class LmdbBackend implements SessionBackend {
     const key = this.prefix + idk;
     let deleted = false;
     let refreshed = false;
-    await this.#retry(key, (current) => {
+    await guardDamage(() => this.#retry(key, (current) => {
       if (current === undefined) {
         // Our read snapshot may predate another process's commit: look again before saying false.
         if (refreshed) return undefined;
@@ -130,21 +134,27 @@ class LmdbBackend implements SessionBackend {
       const stale = this.#indexKeysOf(idk, current);
       deleted = true;
       return () => this.#removeRecord(key, stale);
-    });
+    }));
     return deleted;
   }
 
   async list(now: number): Promise<string[]> {
     this.#life.assertOpen();
     checkNow(now);
-    const ids: string[] = [];
-    for (const key of this.env.expiry.getKeys(liveRange(this.prefix, now))) ids.push(idFromKey(key[2]));
-    return ids;
+    return guardDamage(async () => {
+      const ids: string[] = [];
+      for (const key of this.env.expiry.getKeys(liveRange(this.prefix, now))) ids.push(idFromKey(key[2]));
+      return ids;
+    });
   }
 
   async cleanupExpired(now: number): Promise<number> {
     this.#life.assertOpen();
     checkNow(now);
+    return guardDamage(() => this.#cleanup(now));
+  }
+
+  async #cleanup(now: number): Promise<number> {
     // Reads only the expired end of the index; each removal is conditional on the stamp read
     // with it, so a session rewritten meanwhile (touched, say) survives and is not counted.
     // All conditional writes of this event turn commit in one LMDB transaction.
@@ -224,8 +234,9 @@ const lmdb: BackendModule = {
   async open(context) {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
     const durability = durabilityOption(context.options);
+    const codec = recordCodec(context.options);
     const { env, envPath } = acquireEnv(context.dir);
-    return new LmdbBackend(env, envPath, namespacePrefix(context.namespace), maxBytes, durability === 'full');
+    return new LmdbBackend(env, envPath, namespacePrefix(context.namespace), maxBytes, durability === 'full', codec);
   },
 };
 

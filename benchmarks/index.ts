@@ -74,7 +74,7 @@ export const PREFILL_CONCURRENCY = 64;
 /** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
 const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
-const OPEN_LOOP_RATE_RANGE = [100, 50_000] as const;
+const OPEN_LOOP_RATE_RANGE = [100, 20_000] as const;
 
 interface Condition {
   datasetSize: number;

@@ -7,8 +7,8 @@ import { SetupError } from './setup-error.js';
 /** What verify, props and bench run when no --backend is given. */
 export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
 
-export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, or a plug-in module (.js, .mjs, .ts);
-                         repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
+export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, or a plug-in module
+                         (.js, .mjs, .ts); repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
 export const PROFILE_HELP = `  --profile <name>       ${Object.keys(PROFILES).join(' | ')} (default: standard)`;
 
 export function parseProfile(value: string | undefined): Profile {

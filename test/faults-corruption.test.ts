@@ -10,12 +10,14 @@ import { runCorruption, type CorruptionResult } from '../benchmarks/faults/corru
 import { tempDir } from './helpers/tmp.js';
 
 const TRIALS = 20;
+/** Other damage for a rerun: SESSIONBENCH_CORRUPTION_SEED=<n> (the failure message shows the seed). */
+const SEED = Number(process.env.SESSIONBENCH_CORRUPTION_SEED ?? 1);
 const key = newEncryptionKey();
 
 async function corrupt(backend: string, options: Record<string, unknown>): Promise<CorruptionResult> {
   const dir = tempDir(`corruption-${backend}`);
   try {
-    const r = await runCorruption({ backend, trials: TRIALS, dir: dir.path, options });
+    const r = await runCorruption({ backend, trials: TRIALS, dir: dir.path, options, seed: SEED });
     assert.equal(r.corruptErrors + r.readOk + r.readWrong + r.crashed + r.otherErrors, TRIALS, 'every trial has one verdict');
     return r;
   } finally {
@@ -34,7 +36,7 @@ describe('corruption of a closed store', { concurrency: true }, () => {
   for (const { backend, options, todo } of cases) {
     const run = corrupt(backend, options);
     run.catch(() => {}); // reported by the tests below
-    const summary = (r: CorruptionResult): string => `${JSON.stringify({ ...r, examples: undefined })}\n${r.examples.join('\n')}`;
+    const summary = (r: CorruptionResult): string => `seed ${SEED}: ${JSON.stringify({ ...r, examples: undefined })}\n${r.examples.join('\n')}`;
     test(`${backend}: some damage is detected as CORRUPT`, async () => {
       const r = await run;
       assert.ok(r.corruptErrors > 0, summary(r));
