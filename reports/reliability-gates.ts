@@ -38,7 +38,7 @@ export function corruptionGate(backend: string, rows: readonly CorruptionResult[
   if (rows.length === 0) return gate('skipped', 'no corruption run');
   const bad = rows.filter((r) => r.readWrong > 0 || r.crashed > 0);
   const text = (r: CorruptionResult): string =>
-    `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
+    `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.listStrangers} list strangers (not gated), ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
   return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : examples(bad.flatMap((r) => r.examples))}`);
 }
 

@@ -113,8 +113,8 @@ function reliabilitySection(r: ReliabilityReport): string {
   };
   add('Crash durability (SIGKILL mid-write, reopen)', ['Backend', 'Durability', 'Kills', 'Acknowledged', 'Missing', 'Changed', 'Open failures'],
     r.crash.map((c) => [c.backend, c.durability, ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String)]));
-  add('Corruption (damaged files, reopen)', ['Backend', 'Trials', 'CORRUPT', 'Read ok', 'Read wrong', 'Crashed', 'Other errors', 'Sessions lost'],
-    r.corruption.map((c) => [c.backend, ...[c.trials, c.corruptErrors, c.readOk, c.readWrong, c.crashed, c.otherErrors, c.sessionsLost].map(String)]));
+  add('Corruption (damaged files, reopen)', ['Backend', 'Trials', 'CORRUPT', 'Read ok', 'Read wrong', 'List strangers', 'Crashed', 'Other errors', 'Sessions lost'],
+    r.corruption.map((c) => [c.backend, ...[c.trials, c.corruptErrors, c.readOk, c.readWrong, c.listStrangers, c.crashed, c.otherErrors, c.sessionsLost].map(String)]));
   add('Redis faults', ['Fault', 'Operations', 'Errors', 'Error codes', 'Recovery ms', 'Slowest failure ms', 'Hung'],
     r.redisFaults.map((f) => [f.fault, String(f.operations), String(f.errors), Object.entries(f.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ') || '–', ms(f.recoveryMs), ms(f.slowestFailureMs), f.hung ? 'yes' : 'no']));
   add('Hostile input', ['Backend', 'Cases', 'Failures', 'Seed', 'Counterexample'],

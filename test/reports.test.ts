@@ -270,7 +270,7 @@ describe('reliability in the reports', () => {
     for (const bad of [{ missing: 1 }, { changed: 1 }, { openFailures: 1 }]) assert.equal(crashGate('sqlite', [{ ...crash, ...bad }]).status, 'failed', JSON.stringify(bad));
     assert.equal(crashGate('sqlite', []).status, 'skipped');
 
-    const corruption = { backend: 'lmdb+aes', options: {}, trials: 20, corruptErrors: 18, readOk: 2, readWrong: 0, crashed: 0, otherErrors: 0, sessionsLost: 1, examples: [] };
+    const corruption = { backend: 'lmdb+aes', options: {}, trials: 20, corruptErrors: 18, readOk: 2, readWrong: 0, listStrangers: 0, crashed: 0, otherErrors: 0, sessionsLost: 1, examples: [] };
     assert.equal(corruptionGate('lmdb', [corruption]).status, 'passed');
     const wrong = corruptionGate('lmdb', [{ ...corruption, readWrong: 1, examples: ['trial 3: read wrong'] }]);
     assert.equal(wrong.status, 'failed');
