@@ -69,8 +69,8 @@ export interface BenchOptions {
 export const SCALE_OPS: readonly Op[] = ['create', 'fetch-hit', 'cleanup-expired'];
 /** Ops measured open loop too (both read the hot set, as a web tier does under load). */
 export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
-/** Stores in flight while prefilling an async backend. */
-export const PREFILL_CONCURRENCY = 64;
+/** Stores in flight while prefilling an async backend: enough for batched commits (lmdb) and pipelines (redis). */
+export const PREFILL_CONCURRENCY = 256;
 /** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
 const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */

@@ -11,7 +11,7 @@ import memory from '../backends/memory.js';
 import { loadReferenceBackend } from '../backends/registry.js';
 import { formatTable } from '../benchmarks/console-table.js';
 import { BENCH_NOW, Dataset, EXPIRED_TIMEOUT_MS, makeMetadata } from '../benchmarks/dataset.js';
-import { runBenchmarks } from '../benchmarks/index.js';
+import { PREFILL_CONCURRENCY, runBenchmarks } from '../benchmarks/index.js';
 import { rawDriverFor } from '../benchmarks/raw.js';
 import { requestKind, resolveMix } from '../benchmarks/mixes.js';
 import { measureOpenLoop } from '../benchmarks/open-loop.js';
@@ -192,7 +192,7 @@ test('an async plug-in gets rows at 64 in flight and no raw rows', async () => {
   assert.ok(rows.every((r) => r.driver === 'backend' && r.overheadRatio === null));
   assert.deepEqual(
     rows.map((r) => [r.op, r.concurrency]),
-    [['prefill', 64], ['fetch-hit', 1], ['fetch-hit', 64], ['list', 1]],
+    [['prefill', PREFILL_CONCURRENCY], ['fetch-hit', 1], ['fetch-hit', 64], ['list', 1]],
   );
 });
 
