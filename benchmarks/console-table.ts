@@ -29,7 +29,3 @@ export function formatTable(rows: readonly BenchmarkRow[]): string {
   const [header, ...body] = cells;
   return [render(header!), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)].join('\n') + '\n';
 }
-
-export function printTable(rows: readonly BenchmarkRow[], stream: NodeJS.WritableStream = process.stdout): void {
-  stream.write(formatTable(rows));
-}

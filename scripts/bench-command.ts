@@ -2,7 +2,7 @@
 import type { Progress } from '../benchmarks/progress.js';
 import { type BenchmarkRow, runBenchmarks } from '../benchmarks/index.js';
 import { OPS } from '../benchmarks/workloads.js';
-import { formatUs, rowConditions } from '../reports/format.js';
+import { formatTable } from '../benchmarks/console-table.js';
 import { BACKEND_HELP, backendsOf, parseProfile, PROFILE_HELP } from './cli-options.js';
 import { SetupError } from './setup-error.js';
 import { benchTarget, eachTarget } from './targets.js';
@@ -26,28 +26,6 @@ export const BENCH_OPTIONS = {
   op: { type: 'string', multiple: true },
 } as const;
 
-const HEADER = ['backend', 'driver', 'op', 'conditions', 'p50 µs', 'p95 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'ops/s', 'samples', 'overhead'];
-
-function cells(r: BenchmarkRow): string[] {
-  return [
-    r.backend,
-    r.driver,
-    r.op,
-    rowConditions(r),
-    ...[r.p50Us, r.p95Us, r.p99Us, r.p999Us, r.maxUs].map(formatUs),
-    String(Math.round(r.opsPerSec)),
-    String(r.samples),
-    r.overheadRatio === null ? '–' : `${r.overheadRatio.toFixed(2)}x`,
-  ];
-}
-
-export function benchTable(rows: readonly BenchmarkRow[]): string {
-  const lines = [HEADER, ...rows.map(cells)];
-  const widths = HEADER.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  // Text columns left-aligned, figures right-aligned.
-  return lines.map((l) => l.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
-
 export async function benchCommand(values: { backend?: string[]; profile?: string; op?: string[] }, progress: Progress): Promise<number> {
   const profile = parseProfile(values.profile);
   const unknown = (values.op ?? []).filter((op) => !(OPS as readonly string[]).includes(op));
@@ -61,7 +39,7 @@ export async function benchCommand(values: { backend?: string[]; profile?: strin
       return false;
     }
     progress.done();
-    process.stdout.write(`${benchTable(rows)}\n\n`);
+    process.stdout.write(`${formatTable(rows)}\n`);
     return true;
   });
 }
