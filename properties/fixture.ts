@@ -14,6 +14,7 @@ export class SetupError extends Error {
 
 interface Instance {
   backend: SessionBackend;
+  namespace: string;
   closed: boolean;
 }
 
@@ -48,9 +49,18 @@ export class Fixture {
   }
 
   /** Another instance on the same dir and namespace (a reopen, or a second client of a shared store). */
-  async open(): Promise<SessionBackend> {
-    const backend = await this.module.open({ dir: this.dir, namespace: this.namespace, options: { ...this.options } });
-    const instance: Instance = { backend, closed: false };
+  open(): Promise<SessionBackend> {
+    return this.#open(this.namespace);
+  }
+
+  /** An instance on the same dir (or server) under another namespace, wiped and closed with the rest. */
+  openNeighbour(): Promise<SessionBackend> {
+    return this.#open(`${this.namespace}-neighbour`);
+  }
+
+  async #open(namespace: string): Promise<SessionBackend> {
+    const backend = await this.module.open({ dir: this.dir, namespace, options: { ...this.options } });
+    const instance: Instance = { backend, namespace, closed: false };
     this.#instances.push(instance);
     // Forwards every call unchanged (a synchronous throw stays synchronous); only notes close().
     return {
@@ -66,16 +76,18 @@ export class Fixture {
     };
   }
 
-  /** Wipes through an open instance (reopening one if a persistent or shared store was left closed), closes all. */
+  /** Wipes each namespace through an open instance (reopening one if a persistent or shared store was left closed), closes all. */
   async dispose(): Promise<void> {
     const errors: unknown[] = [];
-    try {
-      let live = this.#instances.find((i) => !i.closed)?.backend;
-      const keepsData = this.module.capabilities.persistent || this.module.capabilities.shared;
-      if (live === undefined && keepsData) live = await this.open();
-      if (live !== undefined) await wipe(live);
-    } catch (err) {
-      errors.push(err);
+    const keepsData = this.module.capabilities.persistent || this.module.capabilities.shared;
+    for (const namespace of new Set(this.#instances.map((i) => i.namespace))) {
+      try {
+        let live = this.#instances.find((i) => i.namespace === namespace && !i.closed)?.backend;
+        if (live === undefined && keepsData) live = await this.#open(namespace);
+        if (live !== undefined) await wipe(live);
+      } catch (err) {
+        errors.push(err);
+      }
     }
     for (const instance of this.#instances) {
       if (instance.closed) continue;

@@ -16,6 +16,7 @@ import {
   managerMonotonic,
 } from './manager.js';
 import { modelBased } from './model-run.js';
+import { namespaceIsolation } from './namespaces.js';
 import { persistence } from './persistence.js';
 import type { PropertyResult } from './result.js';
 import { tooLarge, roundTrip } from './round-trip.js';
@@ -45,6 +46,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   managerMetadataAlgebra,
   managerCreatedAt,
   persistence,
+  namespaceIsolation,
   sharingVisibility,
   sharingCas,
   lifecycleClosed,

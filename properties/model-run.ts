@@ -54,7 +54,7 @@ class CasStep implements Step {
     if (world.model.store(session, expectedVersion) === 'stored') await expectOk(() => backend.store(session, { expectedVersion }), what);
     else await expectCode(() => backend.store(session, { expectedVersion }), 'CONFLICT', what);
   }
-  toString = (): string => `cas(ids[${this.pick}], expected ${String(this.expectation)}, ${describe(this.template)})`;
+  toString = (): string => `cas(ids[${this.pick}], expected ${fc.stringify(this.expectation)}, ${describe(this.template)})`;
 }
 
 class FetchStep implements Step {

@@ -36,6 +36,7 @@ import sqliteLikeMatch from './sqlite-like-match.js';
 import sqliteIdsFromKey from './sqlite-ids-from-key.js';
 import sqliteNocaseKey from './sqlite-nocase-key.js';
 import sqliteRtrimKey from './sqlite-rtrim-key.js';
+import sqliteUnscopedScan from './sqlite-unscoped-scan.js';
 import staleReadCache from './stale-read-cache.js';
 import storeShallowCopy from './store-shallow-copy.js';
 import touchOnRead from './touch-on-read.js';
@@ -108,6 +109,7 @@ export const ZOO: readonly ZooMember[] = [
   // persistence and sharing
   { module: snapshotFieldWhitelist, expected: ['persistence'] },
   { module: staleReadCache, expected: ['sharing-visibility'] },
+  { module: sqliteUnscopedScan, expected: ['namespace-isolation'] },
   // the manager
   manager(managerShortIds, ['manager-ids']),
   manager(managerMathRandomIds, ['manager-ids']),
