@@ -143,7 +143,14 @@ class LmdbBackend implements SessionBackend {
     checkNow(now);
     return guardDamage(async () => {
       const ids: string[] = [];
-      for (const key of this.env.expiry.getKeys(liveRange(this.prefix, now))) ids.push(idFromKey(key[2]));
+      for (const entry of this.env.expiry.getKeys(liveRange(this.prefix, now))) {
+        // LMDB has no page checksums: an index key damaged on disk can still decode (to an id
+        // never stored, or another expiry), so with checksums on an entry counts only when its
+        // session's meta record agrees (index and meta change in one commit otherwise).
+        // About 3.5 µs per id: a list of 10k sessions took 13 -> 48 ms here.
+        if (this.codec.sealed && !this.#indexed(entry)) continue;
+        ids.push(idFromKey(entry[2]));
+      }
       return ids;
     });
   }
@@ -179,6 +186,14 @@ class LmdbBackend implements SessionBackend {
 
   async close(): Promise<void> {
     if (this.#life.close()) await releaseEnv(this.envPath);
+  }
+
+  /** Whether the session an index entry names exists with that expiry; damaged meta is CORRUPT. */
+  #indexed(entry: IndexKey): boolean {
+    const current = this.#read(this.prefix + entry[2]);
+    if (current === undefined) return false;
+    if (current.meta === undefined) throw new SessionError('CORRUPT', 'stored session metadata is damaged');
+    return (current.meta.expiry ?? Infinity) === entry[1];
   }
 
   #read(key: string): Current | undefined {

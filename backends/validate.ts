@@ -195,17 +195,21 @@ export function openRecord(stored: string, expectedId?: string): Session {
 
 /** How a backend turns a session into the text it stores, and back. */
 export interface RecordCodec {
+  /** Damage is to be detected: records carry a digest (and index entries are confirmed where a store has them). */
+  readonly sealed: boolean;
   encode(session: unknown, maxBytes: number): string;
   decode(stored: string, expectedId?: string): Session;
 }
 
 const SEALED: RecordCodec = {
+  sealed: true,
   encode: (session, maxBytes) => sealRecord(encodeSession(session, maxBytes)),
   decode: openRecord,
 };
 
 /** Writes plain JSON; still checks the digest of sealed records written with checksums on. */
 const PLAIN: RecordCodec = {
+  sealed: false,
   encode: encodeSession,
   decode: (stored, expectedId) => (stored.startsWith('{') ? decodeSession(stored, expectedId) : openRecord(stored, expectedId)),
 };

@@ -32,13 +32,13 @@ export function crashGate(backend: string, rows: readonly CrashResult[]): Gate {
   return gate(bad === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad === 0 ? '' : examples(full.flatMap((r) => r.examples))}`);
 }
 
-/** Corruption may be refused (CORRUPT) or lose sessions, but never read back wrong data or kill the process. */
+/** Corruption may be refused (CORRUPT) or lose sessions, but never read back wrong data, list a stranger or kill the process. */
 export function corruptionGate(backend: string, rows: readonly CorruptionResult[]): Gate {
   const gate = gateOf('corruption', backend);
   if (rows.length === 0) return gate('skipped', 'no corruption run');
-  const bad = rows.filter((r) => r.readWrong > 0 || r.crashed > 0);
+  const bad = rows.filter((r) => r.readWrong > 0 || r.listStrangers > 0 || r.crashed > 0);
   const text = (r: CorruptionResult): string =>
-    `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.listStrangers} list strangers (not gated), ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
+    `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.listStrangers} list strangers, ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
   return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : examples(bad.flatMap((r) => r.examples))}`);
 }
 

@@ -140,8 +140,8 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
   return report;
 }
 
-/** The backends runReliability knows (redis-cluster has its own failover run), if they can run here. */
-const FAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
+/** The backends runReliability knows (redis-cluster: hostile input; its failover run is apart), if they can run here. */
+const FAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis', 'redis-cluster'];
 
 async function runFaults(targets: readonly Target[], options: VerifyOptions, dir: string): Promise<ReliabilityReport | undefined> {
   const { profile, progress } = options;
@@ -151,12 +151,11 @@ async function runFaults(targets: readonly Target[], options: VerifyOptions, dir
   const wanted = options.reliability ?? profile !== 'quick';
   let reliability: ReliabilityReport | undefined;
   if (wanted && backends.length > 0) {
-    const url = runnable.find((t) => t.spec === 'redis')?.openOptions?.url;
     reliability = await runReliability({
       profile,
       backends,
       dir,
-      ...(typeof url === 'string' ? { redisUrl: url } : {}),
+      openOptions: Object.fromEntries(runnable.flatMap((t) => (t.openOptions === undefined ? [] : [[t.spec, t.openOptions]]))),
       seed: options.seed,
       // sqlite against sqlite+aes: a benchmark, so not with --skip-bench, and only when sqlite is verified.
       encryptionBenchmark: profile !== 'quick' && !options.skipBench && backends.includes('sqlite'),
@@ -185,7 +184,8 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
     if (b.spec === 'redis-cluster') {
       const failure = reliability.skipped.find((s) => s.startsWith('failover: '));
       b.gates.push(failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }));
-    } else if (reliability.crash.length + reliability.corruption.length + reliability.redisFaults.length + reliability.hostileInput.length > 0) {
+    }
+    if (reliability.crash.length + reliability.corruption.length + reliability.redisFaults.length + reliability.hostileInput.length > 0) {
       b.gates.push(...reliabilityGates(b.name, reliability));
     }
   }

@@ -13,7 +13,7 @@ const redis = await provideRedis();
 if ('skipped' in redis) assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${redis.skipped}`);
 else after(() => redis.stop());
 
-// redis-cluster needs its own servers (issue 6); the fault scenarios cover the four single-node stores.
+// redis-cluster needs its own servers: test/redis-cluster.test.ts runs it there.
 for (const name of ['memory', 'sqlite', 'lmdb', 'redis']) {
   const skip = name === 'redis' && 'skipped' in redis ? redis.skipped : undefined;
   test(`hostile input on ${name}: ${CASES} cases, right codes, store unchanged, no cross-session reach`, { skip }, async () => {

@@ -119,10 +119,17 @@ describe('lmdb backend', () => {
     await b.close();
   });
 
-  it('a damaged index key makes list CORRUPT', async () => {
+  it('list names only ids whose meta record agrees with the index: a damaged key is no stranger, damaged meta is CORRUPT', async () => {
     const ctx = context();
     const b = await lmdb.open(ctx);
-    await withEnv(ctx.dir, (env) => env.expiry.putSync([prefix, 9000, 'not json'], Buffer.alloc(0)));
+    await b.store(session('a', { lastAccessedAt: 2000, timeoutMs: 1000 }));
+    await withEnv(ctx.dir, (env) => {
+      env.expiry.putSync([prefix, 9000, 'not json'], Buffer.alloc(0));
+      env.expiry.putSync(indexKey(prefix, 9000, idKey('ghost')), Buffer.alloc(0));
+      env.expiry.putSync(indexKey(prefix, 7000, idKey('a')), Buffer.alloc(0)); // a's expiry is 3000
+    });
+    assert.deepEqual(await b.list(0), ['a']);
+    await withEnv(ctx.dir, (env) => env.meta.putSync(recordKey(prefix, 'a'), 'garbage', 1.5));
     await rejectsWith(b.list(0), 'CORRUPT');
     await b.close();
   });

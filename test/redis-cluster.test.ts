@@ -1,12 +1,14 @@
 // The redis-cluster backend on a local 3 + 3 Redis Cluster it starts itself: the whole invariant
 // suite (concurrent compare-and-set from two clients among it), the replicas option, option
-// checks, and the teardown leaving no redis-server behind.
+// checks, hostile input, and the teardown leaving no redis-server behind.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Session } from '../backends/contract.js';
 import redisCluster from '../backends/redis-cluster.js';
+import { runHostileInput } from '../benchmarks/faults/hostile-input.js';
 import { suiteTests } from '../properties/node-test.js';
 import { startRedisCluster } from '../scripts/redis-cluster.js';
+import { tempDir } from './helpers/tmp.js';
 
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
 after(() => cluster.stop()); // also when a test fails early; stop() is idempotent
@@ -55,6 +57,16 @@ describe('redis-cluster options', () => {
       code: 'UNAVAILABLE',
     });
   });
+});
+
+test('hostile input on redis-cluster: 300 cases, right codes, store unchanged, no cross-session reach', async () => {
+  const dir = tempDir('hostile-redis-cluster');
+  try {
+    const r = await runHostileInput({ module: redisCluster, cases: 300, dir: dir.path, openOptions: { nodes: cluster.seeds } });
+    assert.equal(r.failures, 0, r.failure);
+  } finally {
+    dir.remove();
+  }
 });
 
 test('stopping the cluster ends all 6 redis-server processes', async () => {

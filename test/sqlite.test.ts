@@ -106,6 +106,29 @@ describe('sqlite backend', () => {
     await unchecked.close();
   });
 
+  it('a key damaged in the expiry index only: integrityCheck finds it (CORRUPT); unchecked, list names a stranger', async () => {
+    const ctx = context();
+    const b = await sqlite.open(ctx);
+    await b.store(session('victim-1'));
+    await b.close();
+    const db = raw(ctx.dir);
+    const page = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'sessions_by_expiry'").pluck().get() as number;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    // Same length, still valid UTF-8 and JSON: only a comparison with the table row can tell.
+    const file = path.join(ctx.dir, DB_FILE);
+    const bytes = fs.readFileSync(file);
+    const at = bytes.indexOf('victim-1', (page - 1) * pageSize);
+    assert.ok(at >= 0 && at < page * pageSize, 'the key is on the index page');
+    bytes.write('victim-2', at);
+    fs.writeFileSync(file, bytes);
+    await rejectsWith(sqlite.open({ ...ctx, options: { integrityCheck: true } }), 'CORRUPT');
+    const unchecked = await sqlite.open(ctx);
+    assert.deepEqual(await unchecked.list(0), ['victim-2']);
+    assert.equal(await unchecked.fetch('victim-2', 0), undefined);
+    await unchecked.close();
+  });
+
   it('a writer that outwaits busyTimeoutMs gets UNAVAILABLE; readers are not blocked (WAL)', async () => {
     const ctx = context({ busyTimeoutMs: 1 });
     const b = await sqlite.open(ctx);

@@ -40,8 +40,8 @@ export interface CorruptionResult {
   readWrong: number;
   /**
    * Trials where every session read back was right but list() named an id never stored: a
-   * damaged index key that still decodes. Reported, not gated: neither engine checksums index
-   * pages, and fetch of such an id finds nothing (see README, Reliability).
+   * damaged index key that still decodes. Must be 0 (lmdb confirms index entries against their
+   * records; sqlite's integrityCheck compares index and table), counted apart from readWrong.
    */
   listStrangers: number;
   /** Trials where the reopening process died (signal, abnormal exit) or hung. Must be 0. */

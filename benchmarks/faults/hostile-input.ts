@@ -64,6 +64,10 @@ const BAD_OPEN_OPTIONS: Record<string, Record<string, unknown>[]> = {
   sqlite: [{ durability: 'fast' }, { durability: 1 }, { integrityCheck: 'yes' }, { busyTimeoutMs: -5 }],
   lmdb: [{ durability: 'FULL' }, { durability: true }],
   redis: [{ url: 5 }, { url: 'http://127.0.0.1:6379' }, { commandTimeoutMs: 0 }, { connectTimeoutMs: 'x' }, { cleanupBatch: -1 }],
+  'redis-cluster': [
+    { nodes: 5 }, { nodes: [6379] }, { nodes: ['127.0.0.1'] }, { nodes: ['127.0.0.1:0'] }, { nodes: 'x:70000' },
+    { replicas: -1 }, { replicas: 0.5 }, { replicas: '1' }, { replicaTimeoutMs: 0 }, { commandTimeoutMs: -1 }, { cleanupBatch: 0 },
+  ],
   aes: [{ encryptionKey: 'short' }, { encryptionKey: 'zz'.repeat(32) }, { encryptionKey: 42 }],
 };
 

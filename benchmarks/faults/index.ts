@@ -20,8 +20,11 @@ export interface ReliabilityOptions {
   backends: string[];
   /** A working directory (sub-directories are made and removed). */
   dir: string;
-  /** The Redis the hostile-input run uses (the fault runs start their own private servers). */
-  redisUrl?: string;
+  /**
+   * Open options by backend name for the hostile-input run: the Redis url, the cluster's nodes
+   * (the fault runs start their own private servers). A networked backend without them is skipped.
+   */
+  openOptions?: Record<string, Record<string, unknown>>;
   seed?: number;
   /** Also benchmark sqlite against sqlite+aes (the cost of encryption at rest). */
   encryptionBenchmark?: boolean;
@@ -56,6 +59,7 @@ export const RELIABILITY_PROFILES: Record<Profile, { kills: number; corruptionTr
 };
 
 const FILE_BACKENDS = ['sqlite', 'lmdb'];
+const NETWORKED = ['redis', 'redis-cluster'];
 /** sqlite runs its integrity check on open in the corruption scenario (the configurable hook). */
 const CORRUPTION_OPTIONS: Record<string, Record<string, unknown>> = { sqlite: { integrityCheck: true }, lmdb: {} };
 
@@ -106,13 +110,13 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     }
   }
   for (const name of options.backends) {
-    if (name === 'redis' && options.redisUrl === undefined) {
-      result.skipped.push('hostile input on redis: no Redis url');
+    const openOptions = options.openOptions?.[name];
+    if (NETWORKED.includes(name) && openOptions === undefined) {
+      result.skipped.push(`hostile input on ${name}: no server to connect to`);
       continue;
     }
     progress(`hostile input: ${name}, ${sizes.hostileCases} cases`);
     const module = await loadFaultBackend(name);
-    const openOptions = name === 'redis' ? { url: options.redisUrl } : {};
     result.hostileInput.push(await inDir((dir) => runHostileInput({ module, cases: sizes.hostileCases, dir, openOptions, seed })));
   }
   if (options.encryptionBenchmark) {
