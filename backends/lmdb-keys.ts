@@ -3,7 +3,6 @@
 // and every key stays under LMDB's 1978-byte limit whatever the namespace's length.
 import { createHash } from 'node:crypto';
 import type { Key } from 'lmdb';
-import { SessionError } from './errors.js';
 import { idKey } from './validate.js';
 
 /** [namespace prefix, expiry (Infinity: never), idKey(id)]: ordered by expiry within a namespace. */
@@ -43,17 +42,6 @@ export function liveRange(prefix: string, now: number): Range {
 /** Every index entry of one namespace. */
 export function namespaceRange(prefix: string): Range {
   return { start: [prefix], end: [prefix, Infinity, '#'] };
-}
-
-/** The id an idKey was made from; anything else is damage. */
-export function idFromKey(idk: unknown): string {
-  try {
-    const id: unknown = typeof idk === 'string' ? JSON.parse(idk) : undefined;
-    if (typeof id === 'string') return id;
-  } catch {
-    // fall through: not JSON
-  }
-  throw new SessionError('CORRUPT', 'stored key is not a session id');
 }
 
 export interface Meta {

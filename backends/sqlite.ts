@@ -11,8 +11,6 @@ import Database from 'better-sqlite3';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
-// idFromKey (the inverse of idKey) would sit better beside idKey in validate.ts.
-import { idFromKey } from './lmdb-keys.js';
 import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
 import {
   booleanOption,
@@ -21,6 +19,7 @@ import {
   checkStoreOptions,
   DEFAULT_MAX_SESSION_BYTES,
   expiresAt,
+  idFromKey,
   idKey,
   isExpired,
   recordCodec,

@@ -250,6 +250,17 @@ export function idKey(id: string): string {
   return JSON.stringify(id);
 }
 
+/** The id an idKey was made from; anything else is damage. */
+export function idFromKey(idk: unknown): string {
+  try {
+    const id: unknown = typeof idk === 'string' ? JSON.parse(idk) : undefined;
+    if (typeof id === 'string') return id;
+  } catch {
+    // fall through: not JSON
+  }
+  throw new SessionError('CORRUPT', 'stored key is not a session id');
+}
+
 export function isJson(value: unknown): value is Json {
   try {
     checkJson(value, '', new Set(), 0);
