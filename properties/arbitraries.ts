@@ -98,31 +98,68 @@ const SIMILARITIES: Record<string, (id: string) => string> = {
   'backslash suffix': (id) => `${id}\\`,
 };
 
+/** One of a twin pair: how it differs, and what goes before and after the (cut) base. */
+type TwinSide = [how: string, prefix: string, suffix: string];
+
+/**
+ * Pairs of distinct ids that one careless key mapping turns into the same key. A single
+ * similarity catches such a store only when the base holds the right character or when the two
+ * derivations that collide happen to be picked together; a twin pair collides whatever the base.
+ */
+const TWINS: [name: string, ...sides: [TwinSide, TwinSide]][] = [
+  // RTRIM and PAD SPACE collations, trim().
+  ['trailing space', ['as is', '', ''], ['with a trailing space', '', ' ']],
+  // NOCASE and case-insensitive collations.
+  ['ASCII case', ['upper', '', 'A'], ['lower', '', 'a']],
+  // File systems and stores that normalise names. Neither letter composes with what precedes it.
+  ['NFC', ['precomposed', '', '\u00e9'], ['decomposed', '', 'e\u0301']],
+  ['NFKC', ['ligature', '', '\ufb01'], ['letters', '', 'fi']],
+  // UTF-8 encoding turns a lone surrogate into U+FFFD. A high surrogate last and a low one first
+  // stay lone whatever the base holds.
+  ['UTF-8', ['lone high surrogate last', '', '\ud800'], ['U+FFFD last', '', '\ufffd']],
+  ['UTF-8', ['lone low surrogate first', '\udc00', ''], ['U+FFFD first', '\ufffd', '']],
+  // C strings end at NUL.
+  ['NUL', ['as is', '', ''], ['with NUL and more', '', '\0x']],
+  // An id used as a LIKE pattern or a Redis glob matches others. '0' sorts before '_', so a
+  // pattern read returning the first match in key order finds the other twin.
+  ['LIKE _', ['_', '', '_'], ['any one char', '', '0']],
+  ['LIKE %', ['%', '', '%'], ['any suffix', '', 'xyz']],
+  ['glob *', ['*', '', '*'], ['any suffix', '', 'xyz']],
+  ['glob ?', ['?', '', '?'], ['any one char', '', 'a']],
+  ['glob [a]', ['[a]', '', '[a]'], ['a', '', 'a']],
+  // Keys cut to a column width or a key-length limit: the base gives way to a long common prefix.
+  ['length limit', ['ending a', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}a`], ['ending b', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}b`]],
+];
+
 export interface SimilarId {
   id: string;
   /** How it was derived from the first id of the group. */
   how: string;
 }
 
-/** 2..size distinct valid ids, all derived from one base by the similarities above. */
+/**
+ * 2..size distinct valid ids: a base, one pair of twins derived from it (the base cut so both
+ * fit), and up to size-3 of the similarities above.
+ */
 export function similarIds(size = 6): fc.Arbitrary<SimilarId[]> {
   const names = Object.keys(SIMILARITIES);
   return fc
-    .tuple(idArb, fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: Math.max(1, size - 1) }))
-    .map(([base, how]) => {
+    .tuple(idArb, fc.constantFrom(...TWINS), fc.uniqueArray(fc.constantFrom(...names), { maxLength: Math.max(0, size - 3) }))
+    .map(([base, [twin, ...sides], how]) => {
+      const room = Math.max(...sides.map(([, prefix, suffix]) => prefix.length + suffix.length));
+      const stem = base.slice(0, MAX_ID_LENGTH - room);
+      const cut = stem === base ? '' : ` (base cut to ${stem.length} units)`;
+      const derived: SimilarId[] = [
+        ...sides.map(([side, prefix, suffix]) => ({ id: prefix + stem + suffix, how: `twin ${twin}: ${side}${cut}` })),
+        ...how.map((name) => ({ id: SIMILARITIES[name]!(base), how: name })),
+      ];
+      // The twins differ from each other, so the group always holds two ids.
       const group: SimilarId[] = [{ id: base, how: 'base' }];
       const seen = new Set([base]);
-      for (const name of how) {
-        const id = SIMILARITIES[name]!(base);
-        if (id.length < 1 || id.length > MAX_ID_LENGTH || seen.has(id)) continue;
-        seen.add(id);
-        group.push({ id, how: name });
-      }
-      // Every similarity may leave the base unchanged (say, upper case of "1"): fall back to one
-      // that can't, so a group always holds two ids.
-      if (group.length === 1) {
-        const tail = base.endsWith(' ') ? '\t' : ' ';
-        group.push({ id: base.length < MAX_ID_LENGTH ? base + tail : base.slice(0, -1), how: 'fallback' });
+      for (const member of derived) {
+        if (member.id.length < 1 || member.id.length > MAX_ID_LENGTH || seen.has(member.id)) continue;
+        seen.add(member.id);
+        group.push(member);
       }
       return group;
     });

@@ -24,6 +24,9 @@ const targetOpArb: fc.Arbitrary<TargetOp> = fc.oneof(
   fc.integer({ min: -1, max: 1 }).map((delta) => ({ kind: 'expire' as const, delta })),
 );
 
+/** A base, a pair of twins and up to five similarities. */
+const GROUP_SIZE = 8;
+
 /** Neighbours that outlive the target's clock (0..1000 with short timeouts), so expiring it leaves them. */
 const neighbourArb = sessionArb({
   id: fc.constant(''),
@@ -38,9 +41,9 @@ export const isolation: PropertyDef = {
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
-      similarIds(6),
+      similarIds(GROUP_SIZE),
       fc.nat(),
-      fc.array(neighbourArb, { minLength: 6, maxLength: 6 }),
+      fc.array(neighbourArb, { minLength: GROUP_SIZE, maxLength: GROUP_SIZE }),
       template,
       fc.array(targetOpArb, { minLength: 1, maxLength: 5 }),
       async (group, pick, neighbours, initial, ops) =>

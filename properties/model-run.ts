@@ -117,9 +117,9 @@ class ExpiryClockStep implements Step {
   toString = (): string => `clock := expiry of ids[${this.pick}] ${this.delta < 0 ? '-' : '+'} ${Math.abs(this.delta)}`;
 }
 
-/** A few ids, often near-identical ones. */
+/** A few ids, often near-identical ones (a base, a pair of twins, up to two similarities). */
 export const idPoolArb = fc.oneof(
-  similarIds(4).map((group) => group.map((member) => member.id)),
+  similarIds(5).map((group) => group.map((member) => member.id)),
   fc.uniqueArray(idArb, { minLength: 1, maxLength: 4 }),
 );
 
