@@ -164,39 +164,105 @@ export const managerCreatedAt: PropertyDef = {
     ),
 };
 
-type Update = { by: number; kind: 'set' | 'increment' };
+/** One manager's call in the race: a metadata update (its own key, or the shared count), a touch, or a timeout. */
+type RacedOp = { by: number } & ({ kind: 'set' | 'increment' | 'touch' } | { kind: 'setTimeout'; timeoutMs: number | null });
+
+const byArb = fc.nat(1);
+const racedOpArb: fc.Arbitrary<RacedOp> = fc.oneof(
+  fc.record({ by: byArb, kind: fc.constantFrom('set' as const, 'increment' as const) }),
+  fc.record({ by: byArb, kind: fc.constant('touch' as const) }),
+  fc.record({ by: byArb, kind: fc.constant('setTimeout' as const), timeoutMs: LONG_TIMEOUT }),
+);
+/** Clock readings the managers take in turn, so accesses race forwards and back in time. */
+const ticksArb = fc.array(clockArb, { minLength: 1, maxLength: 6 });
+
+const increment = (m: Metadata): Metadata => ({ ...m, count: (m.count as number) + 1 });
+
+function race(m: ManagerLike, id: string, op: RacedOp, i: number): Promise<Session | undefined> {
+  switch (op.kind) {
+    case 'set':
+      return m.updateMetadata(id, { [`key${i}`]: i });
+    case 'increment':
+      return m.updateMetadata(id, increment);
+    case 'touch':
+      return m.touch(id);
+    case 'setTimeout':
+      return m.setTimeout(id, op.timeoutMs);
+  }
+}
+
+interface Returned {
+  what: string;
+  op: RacedOp | undefined;
+  session: Session;
+}
+
+/**
+ * With compare-and-set every write makes the next version, so the versions the calls hand back
+ * are the serial order their writes took: one version is one session (a call that writes nothing,
+ * a touch that changes nothing, may hand back the one it read), lastAccessedAt never decreases
+ * along it, what is stored is its last session, and the timeout is the last setTimeout's in it.
+ */
+function checkRace(created: Session, ops: RacedOp[], results: Session[], stored: Session | undefined): void {
+  if (stored === undefined) throw new Error('the session vanished');
+  const expected: Metadata = { count: ops.filter((op) => op.kind === 'increment').length };
+  for (const [i, op] of ops.entries()) if (op.kind === 'set') expected[`key${i}`] = i;
+  const lost = jsonDiff(stored.metadata, expected);
+  if (lost !== undefined) throw new Error(`after ${ops.length} concurrent calls the metadata lost an update ${lost}`);
+  const order: Returned[] = [
+    { what: 'create', op: undefined, session: created },
+    ...results.map((session, i) => ({ what: `${ops[i]!.kind} #${i}`, op: ops[i], session })),
+  ].sort((a, b) => a.session.version - b.session.version);
+  let timeoutMs = created.timeoutMs;
+  for (const [at, { what, op, session }] of order.entries()) {
+    if (op?.kind === 'setTimeout') {
+      if (session.timeoutMs !== op.timeoutMs) throw new Error(`${what} to ${op.timeoutMs} handed back timeoutMs ${session.timeoutMs}`);
+      timeoutMs = op.timeoutMs;
+    }
+    const previous = order[at - 1];
+    if (previous === undefined) continue;
+    const v = session.version;
+    if (v === previous.session.version) {
+      const diff = jsonDiff(session, previous.session);
+      if (diff !== undefined) throw new Error(`${previous.what} and ${what} both handed back version ${v} but not the same session ${diff}: one write overwrote the other`);
+    } else if (session.lastAccessedAt < previous.session.lastAccessedAt) {
+      throw new Error(`lastAccessedAt went back from ${previous.session.lastAccessedAt} (${previous.what}, version ${previous.session.version}) to ${session.lastAccessedAt} (${what}, version ${v})`);
+    }
+  }
+  const last = order.at(-1)!;
+  const diff = jsonDiff(stored, last.session);
+  if (diff !== undefined) throw new Error(`the stored session is not the last one handed back (${last.what}, version ${last.session.version}) ${diff}`);
+  if (stored.timeoutMs !== timeoutMs) throw new Error(`timeoutMs is ${stored.timeoutMs}, expected ${timeoutMs} from the last setTimeout (or create) in version order`);
+}
 
 export const managerConcurrentUpdates: PropertyDef = {
   id: 'manager-concurrent-updates',
-  statement: 'Concurrent updateMetadata calls from two managers sharing one backend (two instances when shared), in any interleaving, lose no update.',
+  statement:
+    'Concurrent updateMetadata, touch and setTimeout calls from two managers sharing one backend (two instances when shared), in any interleaving, lose no write: every update is kept, the timeout is the last one set, lastAccessedAt never goes back.',
   requires: [],
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       interleavingArb,
-      fc.array(fc.record({ by: fc.nat(1), kind: fc.constantFrom<Update['kind']>('set', 'increment') }), { minLength: 2, maxLength: 8 }),
-      async (generated, updates) =>
+      ticksArb,
+      LONG_TIMEOUT,
+      fc.array(racedOpArb, { minLength: 2, maxLength: 10 }),
+      async (generated, ticks, timeoutMs, ops) =>
         ctx.withBackend((backend, fixture) => withScheduler(generated, async (scheduler) => {
           const second = await secondInstance(ctx, backend, () => fixture.open());
-          const managers = [backend, second].map((b, i) => manager(ctx, scheduledBackend(b, scheduler, `instance${i}`), () => 1000));
+          let reads = 0;
+          const clock = (): number => ticks[reads++ % ticks.length]!;
+          const managers = [backend, second].map((b, i) => manager(ctx, scheduledBackend(b, scheduler, `instance${i}`), clock));
           try {
-            const { id } = await scheduler.waitFor(managers[0]!.create({ metadata: { count: 0 }, timeoutMs: null }));
-            const increment = (m: Metadata): Metadata => ({ ...m, count: (m.count as number) + 1 });
-            const done = await scheduler.waitFor(
-              Promise.allSettled(
-                updates.map((u, i) => managers[u.by]!.updateMetadata(id, u.kind === 'set' ? { [`key${i}`]: i } : increment)),
-              ),
-            );
-            for (const [i, outcome] of done.entries()) {
-              if (outcome.status === 'rejected') throw new Error(`update ${i} failed: ${(outcome.reason as Error)?.message ?? outcome.reason}`);
-              if (outcome.value === undefined) throw new Error(`update ${i} found no session`);
-            }
-            const expected: Metadata = { count: updates.filter((u) => u.kind === 'increment').length };
-            for (const [i, u] of updates.entries()) if (u.kind === 'set') expected[`key${i}`] = i;
-            const stored = await backend.fetch(id, 1000);
-            const diff = jsonDiff(stored?.metadata, expected);
-            if (diff !== undefined) throw new Error(`after ${updates.length} concurrent updates the metadata is wrong ${diff}`);
-            if (stored!.version !== 1 + updates.length) throw new Error(`${updates.length} updates left version ${stored!.version}, expected ${1 + updates.length}`);
+            const created = await scheduler.waitFor(managers[0]!.create({ metadata: { count: 0 }, timeoutMs }));
+            const done = await scheduler.waitFor(Promise.allSettled(ops.map((op, i) => race(managers[op.by]!, created.id, op, i))));
+            const results = done.map((outcome, i) => {
+              if (outcome.status === 'rejected') throw new Error(`${ops[i]!.kind} #${i} failed: ${(outcome.reason as Error)?.message ?? outcome.reason}`);
+              if (outcome.value === undefined) throw new Error(`${ops[i]!.kind} #${i} found no session`);
+              return outcome.value;
+            });
+            // Timeouts outlast the clock span: the session is live at its end.
+            checkRace(created, ops, results, await backend.fetch(created.id, CLOCK_SPAN));
           } finally {
             await Promise.all(managers.map((m) => m.close()));
           }

@@ -1,11 +1,13 @@
 // Resolves a --backend argument: a reference backend by name, or a plug-in module by path
 // (.js, .mjs, .cjs, or .ts through tsx). A plug-in is checked against the BackendModule shape
 // before anything runs it, so a broken one is a setup error with a clear reason, not a crash
-// halfway through a run.
+// halfway through a run. A plug-in may also export its own manager (`createManager`), which the
+// manager properties then test instead of the reference SessionManager.
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendModule } from '../backends/contract.js';
+import type { ManagerFactory } from '../properties/define.js';
 import { isReferenceBackend, loadReferenceBackend, REFERENCE_BACKENDS } from '../backends/registry.js';
 import type { BackendKind } from '../reports/report.js';
 import { SetupError } from './setup-error.js';
@@ -15,6 +17,8 @@ export interface LoadedBackend {
   spec: string;
   kind: BackendKind;
   module: BackendModule;
+  /** The plug-in's named export `createManager`, when it has one. */
+  createManager?: ManagerFactory;
 }
 
 const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
@@ -48,7 +52,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   return (await import(url)) as Record<string, unknown>;
 }
 
-async function loadPlugin(spec: string): Promise<BackendModule> {
+async function loadPlugin(spec: string): Promise<Pick<LoadedBackend, 'module' | 'createManager'>> {
   const file = resolve(spec);
   if (!existsSync(file)) throw new SetupError(`backend module ${spec} not found (${file})`);
   let namespace: Record<string, unknown>;
@@ -58,14 +62,18 @@ async function loadPlugin(spec: string): Promise<BackendModule> {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new SetupError(`backend module ${spec} failed to load: ${message}`);
   }
-  // A CommonJS or transpiled module may nest its default export one level down.
-  let candidate = namespace.default;
-  if (contractProblem(candidate) !== undefined && typeof candidate === 'object' && candidate !== null && 'default' in candidate) {
-    candidate = (candidate as { default: unknown }).default;
+  // A CommonJS or transpiled module may nest its exports one level down.
+  let exports = namespace;
+  if (contractProblem(exports.default) !== undefined && typeof exports.default === 'object' && exports.default !== null && 'default' in exports.default) {
+    exports = exports.default as Record<string, unknown>;
   }
-  const problem = contractProblem(candidate);
+  const problem = contractProblem(exports.default);
   if (problem !== undefined) throw new SetupError(`backend module ${spec} does not default-export a BackendModule: ${problem}`);
-  return candidate as BackendModule;
+  const { createManager } = exports;
+  if (createManager !== undefined && typeof createManager !== 'function') {
+    throw new SetupError(`backend module ${spec} exports a createManager that is not a function (it is ${createManager === null ? 'null' : typeof createManager})`);
+  }
+  return { module: exports.default as BackendModule, ...(createManager === undefined ? {} : { createManager: createManager as ManagerFactory }) };
 }
 
 export async function loadBackend(spec: string): Promise<LoadedBackend> {
@@ -73,7 +81,7 @@ export async function loadBackend(spec: string): Promise<LoadedBackend> {
   if (!isModulePath(spec)) {
     throw new SetupError(`unknown backend ${spec}: use one of ${REFERENCE_BACKENDS.join(', ')} or a module path (.js, .mjs, .ts)`);
   }
-  return { spec, kind: 'plugin', module: await loadPlugin(spec) };
+  return { spec, kind: 'plugin', ...(await loadPlugin(spec)) };
 }
 
 /** Loads every spec; two backends of one name would make the report ambiguous. */

@@ -77,6 +77,7 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
       ...(only === undefined ? {} : { only }),
       ...(values.path === undefined ? {} : { path: values.path }),
       ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+      ...(target.createManager === undefined ? {} : { createManager: target.createManager }),
       onResult: (r) => progress.line(`${name}: ${r.id} ${r.status}`),
     });
     progress.done();

@@ -65,6 +65,7 @@ async function runProperties(target: Target, options: VerifyOptions, dir: string
       dir,
       backend: target.spec,
       ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+      ...(target.createManager === undefined ? {} : { createManager: target.createManager }),
       onResult: (r) => {
         done++;
         options.progress.line(`${name}: properties ${done}/${PROPERTIES.length} (${r.id} ${r.status})`);

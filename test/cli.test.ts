@@ -104,6 +104,13 @@ describe('plug-in loading', { concurrency: true }, () => {
     );
   });
 
+  test('a createManager export that is not a function', async () => {
+    assertSetupError(
+      await runCli(['props', '--backend', `${FIXTURES}/bad-create-manager.mjs`]),
+      /bad-create-manager.mjs exports a createManager that is not a function \(it is object\)/,
+    );
+  });
+
   test('two backends of one name', async () => {
     assertSetupError(await runCli(['props', '--backend', 'memory', '--backend', `${FIXTURES}/slowed-memory.ts`]), /are both named memory/);
   });
@@ -162,6 +169,23 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
   assert.equal(replay.code, 1, `${replay.stdout}\n${replay.stderr}`);
   assert.match(replay.stdout, new RegExp(`^ {2}FAIL ${first.id} `, 'm'));
   assert.ok(replay.stdout.includes(`counterexample: ${first.counterexample}`), replay.stdout);
+});
+
+test("a plug-in's own createManager is the manager the manager properties test, and its failure replays", async () => {
+  // The zoo's members are plug-in modules; this one's manager touches without compare-and-set.
+  const args = ['props', '--backend', 'test/zoo/manager-blind-touch.ts', '--profile', 'quick', '--only', 'manager-concurrent-updates', '--seed', '11'];
+  const r = await runCli(args);
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /^ {2}FAIL manager-concurrent-updates .*\n {7}after \d+ concurrent calls the metadata lost an update/m);
+  const counterexample = /^ {7}counterexample: (.+)$/m.exec(r.stdout)?.[1];
+  const replay = /^ {7}replay: npx sessionbench (.+)$/m.exec(r.stdout)?.[1];
+  assert.ok(counterexample !== undefined && replay !== undefined, r.stdout);
+
+  // The printed command, run as printed, loads the same manager and fails with the same counterexample.
+  const again = await runCli(replay.split(' '));
+  assert.equal(again.code, 1, `${again.stdout}\n${again.stderr}`);
+  assert.match(again.stdout, /^ {2}FAIL manager-concurrent-updates \(1 runs, /m);
+  assert.ok(again.stdout.includes(`counterexample: ${counterexample}`), again.stdout);
 });
 
 describe('no Redis, and Ctrl-C', { concurrency: true }, () => {

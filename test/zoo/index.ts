@@ -20,6 +20,7 @@ import fetchOneLevelCopy from './fetch-one-level-copy.js';
 import fetchReturnsStored from './fetch-returns-stored.js';
 import listShowsExpired from './list-shows-expired.js';
 import lostUpdate from './lost-update.js';
+import * as managerBlindTouch from './manager-blind-touch.js';
 import * as managerBlindUpdate from './manager-blind-update.js';
 import * as managerDeepMerge from './manager-deep-merge.js';
 import * as managerMathRandomIds from './manager-math-random-ids.js';
@@ -115,6 +116,7 @@ export const ZOO: readonly ZooMember[] = [
   manager(managerMathRandomIds, ['manager-ids']),
   manager(managerTouchFollowsClock, ['manager-monotonic']),
   manager(managerBlindUpdate, ['manager-concurrent-updates']),
+  manager(managerBlindTouch, ['manager-concurrent-updates']),
   manager(managerDeepMerge, ['manager-metadata-algebra']),
   manager(managerTouchResetsCreatedAt, ['manager-created-at']),
 ];
