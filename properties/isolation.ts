@@ -117,8 +117,8 @@ export const copyIsolation: PropertyDef = {
         if (fetched !== undefined) mutateEverything(fetched);
         expectSession(await backend.fetch(id, 0), stored, 'after mutating a fetched copy');
 
-        // The compare-and-set path copies too.
-        const replaced = { ...copySession(second), id, version: stored.version + 1 };
+        // The compare-and-set path copies too (a stored version of MAX_SAFE_INTEGER can't go up).
+        const replaced = { ...copySession(second), id, version: Math.min(stored.version + 1, Number.MAX_SAFE_INTEGER) };
         const casInput = copySession(replaced);
         await expectOk(() => backend.store(casInput, { expectedVersion: stored.version }), 'compare-and-set store()');
         mutateEverything(casInput);
