@@ -4,11 +4,12 @@
 // fetch never reads a wrong session and lmdb no longer dies of SIGBUS on truncation. list reads
 // ids from the expiry index, whose keys carry no digest: lmdb confirms each entry against its meta
 // record, sqlite's integrityCheck (integrity_check) compares index and table, so list never names
-// an id never stored.
+// an id never stored. With checksums off, the same damage reads back wrong, and the gate fails.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newEncryptionKey } from '../backends/encrypted.js';
 import { runCorruption, type CorruptionResult } from '../benchmarks/faults/corruption.js';
+import { corruptionGate } from '../reports/reliability-gates.js';
 import { tempDir } from './helpers/tmp.js';
 
 const TRIALS = 20;
@@ -16,15 +17,19 @@ const TRIALS = 20;
 const SEED = Number(process.env.SESSIONBENCH_CORRUPTION_SEED ?? 1);
 const key = newEncryptionKey();
 
-async function corrupt(backend: string, options: Record<string, unknown>): Promise<CorruptionResult> {
+async function corrupt(backend: string, options: Record<string, unknown>, seed = SEED): Promise<CorruptionResult> {
   const dir = tempDir(`corruption-${backend}`);
   try {
-    const r = await runCorruption({ backend, trials: TRIALS, dir: dir.path, options, seed: SEED });
+    const r = await runCorruption({ backend, trials: TRIALS, dir: dir.path, options, seed });
     assert.equal(r.corruptErrors + r.readOk + r.readWrong + r.listStrangers + r.crashed + r.otherErrors, TRIALS, 'every trial has one verdict');
     return r;
   } finally {
     dir.remove();
   }
+}
+
+function summary(r: CorruptionResult, seed = SEED): string {
+  return `seed ${seed}: ${JSON.stringify({ ...r, examples: undefined })}\n${r.examples.join('\n')}`;
 }
 
 const cases = [
@@ -38,7 +43,6 @@ describe('corruption of a closed store', { concurrency: true }, () => {
   for (const { backend, options } of cases) {
     const run = corrupt(backend, options);
     run.catch(() => {}); // reported by the tests below
-    const summary = (r: CorruptionResult): string => `seed ${SEED}: ${JSON.stringify({ ...r, examples: undefined })}\n${r.examples.join('\n')}`;
     test(`${backend}: some damage is detected as CORRUPT`, async () => {
       const r = await run;
       assert.ok(r.corruptErrors > 0, summary(r));
@@ -49,5 +53,20 @@ describe('corruption of a closed store', { concurrency: true }, () => {
         assert.equal(r[field], 0, summary(r));
       });
     }
+  }
+
+  // The read-wrong check must be able to fail: unsealed records, at seeds whose damage lands
+  // inside a stored JSON text within TRIALS trials (sqlite seed 2: 2 of 20, lmdb seed 4: 3 of 20).
+  for (const { backend, options, seed } of [
+    { backend: 'sqlite', options: { integrityCheck: true, checksum: false }, seed: 2 },
+    { backend: 'lmdb', options: { checksum: false }, seed: 4 },
+  ]) {
+    test(`${backend} with checksum off: damage reads back wrong and the corruption gate fails`, async () => {
+      const r = await corrupt(backend, options, seed);
+      assert.ok(r.readWrong > 0, summary(r, seed));
+      const gate = corruptionGate(backend, [r]);
+      assert.equal(gate.status, 'failed', gate.detail);
+      assert.match(gate.detail, /read wrong: fetch/);
+    });
   }
 });

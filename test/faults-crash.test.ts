@@ -1,8 +1,11 @@
 // Crash durability (quick: 10 SIGKILLs per store): with durability 'full', sqlite and lmdb lose
 // and change nothing they acknowledged, and always reopen; with 'normal' the loss is reported.
+// A write-behind plug-in (test/faults-zoo/) shows the scenario and its gate catch lost writes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runCrashDurability } from '../benchmarks/faults/crash-durability.js';
+import { crashGate } from '../reports/reliability-gates.js';
 import { tempDir } from './helpers/tmp.js';
 
 const KILLS = 10;
@@ -33,4 +36,20 @@ describe('crash durability (SIGKILL during writes)', { concurrency: true }, () =
       }
     });
   }
+
+  test(`a write-behind plug-in loses acknowledged sessions over ${KILLS} kills, and the crash gate fails`, async (t) => {
+    const dir = tempDir('crash-write-behind');
+    try {
+      const backend = fileURLToPath(new URL('./faults-zoo/write-behind.ts', import.meta.url));
+      const r = await runCrashDurability({ backend, durability: 'full', kills: KILLS, dir: dir.path });
+      t.diagnostic(`write-behind: ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed`);
+      assert.ok(r.missing > 0, `nothing lost: ${JSON.stringify(r)}`);
+      assert.equal(r.openFailures, 0, r.examples.join('\n'));
+      const gate = crashGate(backend, [r]);
+      assert.equal(gate.status, 'failed', gate.detail);
+      assert.match(gate.detail, /is missing/);
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -1,13 +1,18 @@
-// Backends the fault scenarios run by name, in this process or a child: a reference backend, or
-// one wrapped in encryption at rest as `<name>+aes` (key from SESSIONBENCH_ENCRYPTION_KEY, which
-// a child inherits).
+// Backends the fault scenarios run, in this process or a child: a reference backend by name, a
+// plug-in module by absolute path (a child resolves paths from the project root, not the
+// caller's directory), or either wrapped in encryption at rest as `<name>+aes` (key from
+// SESSIONBENCH_ENCRYPTION_KEY, which a child inherits).
+import path from 'node:path';
 import type { BackendModule } from '../../backends/contract.js';
 import { encrypted } from '../../backends/encrypted.js';
-import { loadReferenceBackend } from '../../backends/registry.js';
+import { isModulePath, loadBackend } from '../../scripts/load-backend.js';
+import { SetupError } from '../../scripts/setup-error.js';
 
 const AES_SUFFIX = '+aes';
 
 export async function loadFaultBackend(name: string): Promise<BackendModule> {
-  if (!name.endsWith(AES_SUFFIX)) return loadReferenceBackend(name);
-  return encrypted(await loadReferenceBackend(name.slice(0, -AES_SUFFIX.length)));
+  const base = name.endsWith(AES_SUFFIX) ? name.slice(0, -AES_SUFFIX.length) : name;
+  if (isModulePath(base) && !path.isAbsolute(base)) throw new SetupError(`backend module ${base} must be an absolute path: fault scenarios load it in child processes`);
+  const { module } = await loadBackend(base);
+  return base === name ? module : encrypted(module);
 }

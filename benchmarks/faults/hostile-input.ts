@@ -185,7 +185,9 @@ export async function runHostileInput(options: HostileOptions): Promise<HostileR
     );
     if (check.failed) {
       result.failures = 1;
-      result.failure = fc.defaultReportMessage(check);
+      // What broke first (fast-check's report names only the case), without the stack.
+      const error = check.errorInstance;
+      result.failure = `${error instanceof Error ? error.message : String(error)}\n${fc.defaultReportMessage(check)}`;
     }
     const namespaces = await checkNamespaces(module, dir, namespace, openOptions);
     if (namespaces !== undefined) {
