@@ -2,8 +2,10 @@
 // lmdb-js keeps one read snapshot per root and only renews it after that root's own writes,
 // so two roots on one path in one process read stale data after each other's writes (and
 // LMDB forbids opening an environment twice in one process): instances share a root, refcounted.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { SessionError } from './errors.js';
 import type { IndexKey } from './lmdb-keys.js';
@@ -20,6 +22,18 @@ export interface LmdbEnv {
 
 /** A directory without a '.', which lmdb-js would take for a file name. */
 export const ENV_DIR = 'sessions-lmdb';
+
+/**
+ * How an environment is opened (openEnv) and its databases (LmdbEnv), shared with the integrity
+ * walk. overlappingSync is lmdb-js's default, named so that the walk's read-only open (which turns
+ * it off by default) also reads the third meta page it adds at half a page, as openEnv does.
+ */
+export const ROOT_OPTIONS = { maxDbs: 4, overlappingSync: process.platform !== 'win32' } as const;
+export const DATABASES = {
+  sessions: { encoding: 'string' },
+  meta: { encoding: 'string', useVersions: true },
+  expiry: { encoding: 'binary' },
+} as const;
 
 // LMDB's file format (mdb.c, lmdb-js's master3 branch, 64-bit): each meta page is a 24-byte page
 // header, then MDB_meta: mm_magic u32, mm_version u32, mm_address 8, mm_mapsize 8, two 48-byte
@@ -41,7 +55,7 @@ const DAMAGE_CODES = new Set([-30797, -30796, -30795, -30794, -30793, -30784, -3
 const DAMAGE_MESSAGE = /^MDB_(PAGE_NOTFOUND|CORRUPTED|PANIC|VERSION_MISMATCH|INVALID|INCOMPATIBLE|BAD_TXN)\b|^Invalid key size/;
 
 /** True for an lmdb error caused by a damaged file (lmdb-js reads damaged keys as 'Invalid key size'). */
-function isDamage(err: unknown): boolean {
+export function isDamage(err: unknown): boolean {
   if (!(err instanceof Error) || err instanceof SessionError) return false;
   return DAMAGE_CODES.has((err as { code?: unknown }).code as number) || DAMAGE_MESSAGE.test(err.message);
 }
@@ -63,19 +77,21 @@ const shared = new Map<string, { env: LmdbEnv; refs: number }>();
  * SIGBUS when it is shorter than its meta page says (the map reaches past the end of the file).
  * So before opening: the magic, the page size, and the size the latest meta page commits to.
  * Damage inside the pages is not visible here (LMDB has no checksums): records carry their own
- * digest (validate.ts), and lmdb's own damage errors become CORRUPT (guardDamage).
+ * digest (validate.ts), and lmdb's own damage errors become CORRUPT (guardDamage); the option
+ * integrityCheck reads every page in a child process first (checkIntegrity).
+ * False when there is no data yet (a new environment).
  */
-function checkDataFile(envPath: string): void {
+function checkDataFile(envPath: string): boolean {
   const file = path.join(envPath, 'data.mdb');
   let data: Buffer;
   try {
     data = readHead(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new SessionError('UNAVAILABLE', `lmdb data file can't be read: ${(err as Error).message}`, { cause: err });
   }
   const size = data.length === 0 ? 0 : fs.statSync(file).size;
-  if (size === 0) return; // a new environment that lmdb will initialise
+  if (size === 0) return false; // a new environment that lmdb will initialise
   const fail = (why: string) => new SessionError('CORRUPT', `${file} is damaged: ${why}`);
   if (data.length < META_END || data.readUInt32LE(MAGIC_AT) !== MDB_MAGIC) throw fail('not an LMDB data file');
   const pageSize = data.readUInt32LE(PAGE_SIZE_AT);
@@ -89,6 +105,7 @@ function checkDataFile(envPath: string): void {
   }
   const needed = (newest.lastPage + 1n) * BigInt(pageSize);
   if (BigInt(size) < needed) throw fail(`${size} bytes, but its meta page commits to ${needed}`);
+  return true;
 }
 
 /** The first 128 KiB of a file, enough for the meta pages at any page size up to 64 KiB. */
@@ -106,12 +123,12 @@ function openEnv(envPath: string): LmdbEnv {
   checkDataFile(envPath);
   let root: RootDatabase | undefined;
   try {
-    root = open({ path: envPath, maxDbs: 4 });
+    root = open({ path: envPath, ...ROOT_OPTIONS });
     return {
       root,
-      sessions: root.openDB<string, string>('sessions', { encoding: 'string' }),
-      meta: root.openDB<string, string>('meta', { encoding: 'string', useVersions: true }),
-      expiry: root.openDB<Buffer, IndexKey>('expiry', { encoding: 'binary' }),
+      sessions: root.openDB<string, string>('sessions', DATABASES.sessions),
+      meta: root.openDB<string, string>('meta', DATABASES.meta),
+      expiry: root.openDB<Buffer, IndexKey>('expiry', DATABASES.expiry),
     };
   } catch (err) {
     void root?.close();
@@ -120,15 +137,19 @@ function openEnv(envPath: string): LmdbEnv {
   }
 }
 
-/** The environment under `dir`, opened on first use; pair every call with releaseEnv. */
-export function acquireEnv(dir: string): { env: LmdbEnv; envPath: string } {
-  let envPath: string;
+/** The environment directory under `dir`, created if need be; its real path keys `shared`. */
+function envPathOf(dir: string): string {
   try {
     fs.mkdirSync(path.join(dir, ENV_DIR), { recursive: true });
-    envPath = fs.realpathSync(path.join(dir, ENV_DIR));
+    return fs.realpathSync(path.join(dir, ENV_DIR));
   } catch (err) {
     throw new SessionError('UNAVAILABLE', `lmdb directory can't be created: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** The environment under `dir`, opened on first use; pair every call with releaseEnv. */
+export function acquireEnv(dir: string): { env: LmdbEnv; envPath: string } {
+  const envPath = envPathOf(dir);
   let entry = shared.get(envPath);
   if (entry === undefined) {
     entry = { env: openEnv(envPath), refs: 0 };
@@ -144,4 +165,56 @@ export async function releaseEnv(envPath: string): Promise<void> {
   if (entry === undefined || --entry.refs > 0) return;
   shared.delete(envPath);
   await entry.env.root.close();
+}
+
+/** lmdb-walk.ts's exit code when lmdb reported damage; it writes what on its last stderr line. */
+export const WALK_DAMAGED = 3;
+/** Next to this module, with its extension: .ts under tsx, .js in dist. */
+const WALK_SCRIPT = fileURLToPath(new URL(`lmdb-walk${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/** The flags of this process that load code (tsx's loader, say), which the walk needs to run as this module does. */
+const LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader)(=|$)/;
+
+/**
+ * Option integrityCheck: before this process first opens the environment under `dir`, a child
+ * process (lmdb-walk.ts) reads every key and value of it, since lmdb-js kills the process that
+ * reads some damaged pages (SIGBUS, SIGSEGV) instead of throwing. Its death by a signal, or the
+ * damage it reports, is CORRUPT. Not running at all (spawn error, timeout, another failure) is
+ * UNAVAILABLE: a walk cut short says nothing about the data, and CORRUPT would have an operator
+ * restore a backup over a store that may be healthy but only too large for timeoutMs.
+ */
+export async function checkIntegrity(dir: string, timeoutMs: number): Promise<void> {
+  const envPath = envPathOf(dir);
+  // Already open here: checked when first opened, if asked, and a reopen reads nothing new.
+  if (shared.has(envPath) || !checkDataFile(envPath)) return;
+  const execArgv = process.execArgv.flatMap((arg, i, all) =>
+    LOADER_FLAG.test(arg) ? (arg.includes('=') ? [arg] : [arg, all[i + 1]!]) : [],
+  );
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>((resolve) => {
+    let stderr = '';
+    const child = spawn(process.execPath, [...execArgv, WALK_SCRIPT, envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(new Error(`integrity check still running after ${timeoutMs} ms (option integrityCheckTimeoutMs)`));
+    }, Math.min(timeoutMs, 2 ** 31 - 1)); // setTimeout fires at once beyond that
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+  if (ended instanceof Error) {
+    throw new SessionError('UNAVAILABLE', `lmdb integrity check could not run: ${ended.message}`, { cause: ended });
+  }
+  const { code, signal, stderr } = ended;
+  const lastLine = stderr.trim().split('\n').at(-1) ?? '';
+  const why = lastLine === '' ? '' : ` (${lastLine})`;
+  if (signal !== null) throw new SessionError('CORRUPT', `${envPath} is damaged: reading it killed the integrity check with ${signal}${why}`);
+  if (code === WALK_DAMAGED) throw new SessionError('CORRUPT', `${envPath} is damaged: ${lastLine}`);
+  if (code !== 0) throw new SessionError('UNAVAILABLE', `lmdb integrity check could not run: exit code ${code}${why}`);
 }

@@ -1,10 +1,11 @@
 // Corruption of a closed store (seeded damage, reopened in a child process): a trial either fails
 // with CORRUPT or reads back only what was stored; the reopening process never dies. Records are
 // sealed with a digest and lmdb's data file is checked against its meta page before opening, so a
-// fetch never reads a wrong session and lmdb no longer dies of SIGBUS on truncation. list reads
-// ids from the expiry index, whose keys carry no digest: lmdb confirms each entry against its meta
-// record, sqlite's integrityCheck (integrity_check) compares index and table, so list never names
-// an id never stored. With checksums off, the same damage reads back wrong, and the gate fails.
+// fetch never reads a wrong session and lmdb no longer dies of SIGBUS on truncation (nor, with its
+// integrityCheck, on a damaged page). list reads ids from the expiry index, whose keys carry no
+// digest: lmdb confirms each entry against its meta record, sqlite's integrityCheck
+// (integrity_check) compares index and table, so list never names an id never stored. With
+// checksums off, the same damage reads back wrong, and the gate fails.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newEncryptionKey } from '../backends/encrypted.js';
@@ -35,8 +36,8 @@ function summary(r: CorruptionResult, seed = SEED): string {
 const cases = [
   { backend: 'sqlite', options: { integrityCheck: true } },
   { backend: 'sqlite+aes', options: { integrityCheck: true, encryptionKey: key } },
-  { backend: 'lmdb', options: {} },
-  { backend: 'lmdb+aes', options: { encryptionKey: key } },
+  { backend: 'lmdb', options: { integrityCheck: true } },
+  { backend: 'lmdb+aes', options: { integrityCheck: true, encryptionKey: key } },
 ] as const;
 
 describe('corruption of a closed store', { concurrency: true }, () => {

@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawnScript } from '../benchmarks/faults/child.js';
+import type { ReopenRequest } from '../benchmarks/faults/reopen-child.js';
 import lmdb from '../backends/lmdb.js';
 import { acquireEnv, ENV_DIR, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
 import { expiredRange, indexKey, namespacePrefix, namespaceRange, recordKey } from '../backends/lmdb-keys.js';
+import type { SessionError } from '../backends/errors.js';
 import { idKey } from '../backends/validate.js';
 import { rejectsWith, session } from './helpers/contract-cases.js';
 import { tempDir, type TempDir } from './helpers/tmp.js';
@@ -36,6 +39,34 @@ describe('lmdb backend', () => {
   }
 
   const prefix = namespacePrefix('ns');
+
+  /**
+   * Where the LMDB leaf nodes whose key (or value) is `bytes` start in a data file; freed pages keep
+   * older copies of a node, so there may be several. A node is mn_lo u16, mn_hi u16 (the value's
+   * size, low and high 16 bits), mn_flags u16, mn_ksize u16, the key, then the value.
+   */
+  function leafNodes(data: Buffer, bytes: Buffer, as: 'key' | 'value'): number[] {
+    const nodes: number[] = [];
+    for (let at = data.indexOf(bytes); at !== -1; at = data.indexOf(bytes, at + 1)) {
+      for (let keySize = as === 'key' ? bytes.length : 1; keySize <= (as === 'key' ? bytes.length : 511); keySize++) {
+        const node = at - 8 - (as === 'key' ? 0 : keySize);
+        const valueSize = node < 0 ? -1 : data.readUInt16LE(node) + data.readUInt16LE(node + 2) * 65536;
+        if (node >= 0 && data.readUInt16LE(node + 6) === keySize && (as === 'key' || valueSize === bytes.length)) nodes.push(node);
+      }
+    }
+    return nodes;
+  }
+
+  /** Makes the stored value of `id` claim to run past the end of the file: lmdb-js reading it dies of SIGBUS or SIGSEGV. */
+  async function damageValueSize(dir: string, id: string): Promise<number> {
+    const value = await withEnv(dir, (env) => Buffer.from(env.sessions.get(recordKey(prefix, id))!, 'utf8'));
+    const file = path.join(dir, ENV_DIR, 'data.mdb');
+    const data = fs.readFileSync(file);
+    const nodes = leafNodes(data, value, 'value');
+    for (const node of nodes) data.writeUInt16LE(Math.ceil(data.length / 65536) + 1, node + 2);
+    fs.writeFileSync(file, data);
+    return nodes.length;
+  }
 
   it('durability full round-trips every method', async () => {
     const b = await lmdb.open(context({ durability: 'full' }));
@@ -143,8 +174,72 @@ describe('lmdb backend', () => {
     await rejectsWith(lmdb.open(ctx), 'CORRUPT');
   });
 
+  it('integrityCheck: damage that kills a reading process is CORRUPT on open, and this process lives on', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    const ids = Array.from({ length: 30 }, (_, i) => `s${i}`);
+    for (const id of ids) await b.store(session(id, { timeoutMs: null }));
+    await b.close();
+    assert.ok((await damageValueSize(ctx.dir, 's7')) > 0, 'the stored value was found in data.mdb');
+
+    // Without the check, open() succeeds (it reads no session) and the first read kills the process.
+    const request: ReopenRequest = { backend: 'lmdb', namespace: ctx.namespace, options: {}, trials: [{ trial: 0, dir: ctx.dir }], ids, now: 2000 };
+    const reader = spawnScript('reopen-child.ts', request, () => {});
+    const { signal } = await reader.exited;
+    assert.match(String(signal), /^SIG(BUS|SEGV)$/, `the reader ended with ${signal}: ${reader.stderr()}`);
+
+    await assert.rejects(lmdb.open({ ...ctx, options: { integrityCheck: true } }), (err: SessionError) => {
+      assert.equal(err.code, 'CORRUPT', String(err));
+      assert.match(err.message, /killed the integrity check with SIG(BUS|SEGV)/);
+      return true;
+    });
+  });
+
+  it('integrityCheck: a database record whose entry count disagrees with its tree is CORRUPT', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    for (let i = 0; i < 30; i++) await b.store(session(`s${i}`));
+    await b.close();
+    // The main database maps 'sessions' (with its NUL) to its MDB_db record (F_SUBDATA, 48 bytes): md_entries is a u64 at 32.
+    const file = path.join(ctx.dir, ENV_DIR, 'data.mdb');
+    const data = fs.readFileSync(file);
+    const key = Buffer.from('sessions\0');
+    const records = leafNodes(data, key, 'key').filter((node) => data.readUInt16LE(node + 4) === 2 && data.readUInt16LE(node) === 48);
+    assert.ok(records.length > 0, "the 'sessions' record was found in data.mdb");
+    for (const node of records) data.writeBigUInt64LE(31n, node + 8 + key.length + 32);
+    fs.writeFileSync(file, data);
+    await assert.rejects(lmdb.open({ ...ctx, options: { integrityCheck: true } }), (err: SessionError) => {
+      assert.equal(err.code, 'CORRUPT', String(err));
+      assert.match(err.message, /database sessions holds 30 entries, its record says 31/);
+      return true;
+    });
+  });
+
+  it('integrityCheck: a healthy environment of 1000 sessions opens and reads back whole', async () => {
+    const ctx = context({ integrityCheck: true });
+    const b = await lmdb.open(ctx); // a new environment: nothing to walk
+    for (let i = 0; i < 1000; i++) await b.store(session(`s${i}`, { timeoutMs: null, metadata: { i, text: 'x'.repeat(150) } }));
+    await b.close();
+    const reopened = await lmdb.open(ctx);
+    assert.equal((await reopened.list(2000)).length, 1000);
+    for (let i = 0; i < 1000; i++) assert.equal((await reopened.fetch(`s${i}`, 2000))!.metadata.i, i);
+    await reopened.close();
+  });
+
+  it('integrityCheck: a walk cut short by its timeout is UNAVAILABLE, not CORRUPT', async () => {
+    const ctx = context();
+    const b = await lmdb.open(ctx);
+    await b.store(session('a'));
+    await b.close();
+    // No child process starts within 1 ms: the timeout always wins.
+    await rejectsWith(lmdb.open({ ...ctx, options: { integrityCheck: true, integrityCheckTimeoutMs: 1 } }), 'UNAVAILABLE');
+    const reopened = await lmdb.open(ctx);
+    assert.equal((await reopened.fetch('a', 1500))!.id, 'a');
+    await reopened.close();
+  });
+
   it('refuses bad options', async () => {
-    for (const options of [{ durability: 'sometimes' }, { maxSessionBytes: 0 }]) {
+    for (const options of [{ durability: 'sometimes' }, { maxSessionBytes: 0 }, { integrityCheck: 'yes' }, { integrityCheckTimeoutMs: 0 }]) {
       await rejectsWith(lmdb.open(context(options)), 'INVALID_SESSION');
     }
   });

@@ -19,7 +19,7 @@ export interface CorruptionOptions {
   trials: number;
   /** A working directory (trial copies go under it). */
   dir: string;
-  /** Open options, e.g. { integrityCheck: true } for sqlite, { encryptionKey } for +aes. */
+  /** Open options, e.g. { integrityCheck: true }, { encryptionKey } for +aes. */
   options?: Record<string, unknown>;
   seed?: number;
   /** Sessions in the store before it is damaged. */

@@ -62,7 +62,7 @@ const BAD_OPEN_OPTIONS: Record<string, Record<string, unknown>[]> = {
     { maxSessionBytes: NaN }, { maxSessionBytes: null }, { maxSessionBytes: 2 ** 53 },
   ],
   sqlite: [{ durability: 'fast' }, { durability: 1 }, { integrityCheck: 'yes' }, { busyTimeoutMs: -5 }],
-  lmdb: [{ durability: 'FULL' }, { durability: true }],
+  lmdb: [{ durability: 'FULL' }, { durability: true }, { integrityCheck: 'yes' }],
   redis: [{ url: 5 }, { url: 'http://127.0.0.1:6379' }, { commandTimeoutMs: 0 }, { connectTimeoutMs: 'x' }, { cleanupBatch: -1 }],
   'redis-cluster': [
     { nodes: 5 }, { nodes: [6379] }, { nodes: ['127.0.0.1'] }, { nodes: ['127.0.0.1:0'] }, { nodes: 'x:70000' },

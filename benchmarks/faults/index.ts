@@ -60,8 +60,8 @@ export const RELIABILITY_PROFILES: Record<Profile, { kills: number; corruptionTr
 
 const FILE_BACKENDS = ['sqlite', 'lmdb'];
 const NETWORKED = ['redis', 'redis-cluster'];
-/** sqlite runs its integrity check on open in the corruption scenario (the configurable hook). */
-const CORRUPTION_OPTIONS: Record<string, Record<string, unknown>> = { sqlite: { integrityCheck: true }, lmdb: {} };
+/** Both run their integrity check on open in the corruption scenario (the configurable hook; lmdb's keeps damage from crashing the process). */
+const CORRUPTION_OPTIONS: Record<string, Record<string, unknown>> = { sqlite: { integrityCheck: true }, lmdb: { integrityCheck: true } };
 
 export async function runReliability(options: ReliabilityOptions): Promise<ReliabilityResult> {
   const profile = options.profile ?? 'quick';
