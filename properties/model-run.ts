@@ -5,7 +5,8 @@ import type { Session, SessionBackend } from '../backends/contract.js';
 import { clockSessionArb, idArb, similarIds } from './arbitraries.js';
 import { expectationArb, type Expectation } from './cas.js';
 import { expectIds, expectSession } from './compare.js';
-import type { PropertyDef } from './define.js';
+import type { PropertyContext, PropertyDef } from './define.js';
+import type { Fixture } from './fixture.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup } from './observe.js';
 import { expectCode, expectOk } from './outcome.js';
@@ -137,6 +138,32 @@ export const stepArbs: fc.Arbitrary<Step>[] = [
 
 export function newWorld(ids: readonly string[], now: number): World {
   return { model: new ReferenceModel(), now, ids };
+}
+
+/**
+ * Model-based runs over two instances of one fixture (the first, and the one `second` opens):
+ * `wrap` says which instance each step acts on and what it checks after; `model` starts what
+ * the steps check against.
+ */
+export function twoInstanceRun<M extends object>(
+  ctx: PropertyContext,
+  wrap: (step: Step, on: number) => fc.AsyncCommand<M, SessionBackend[]>,
+  second: (fixture: Fixture) => Promise<SessionBackend>,
+  model: (ids: readonly string[], start: number) => M,
+): fc.IAsyncProperty<[readonly string[], number, Iterable<fc.AsyncCommand<M, SessionBackend[]>>]> {
+  return fc.asyncProperty(
+    idPoolArb,
+    fc.nat(SPAN),
+    fc.commands(
+      stepArbs.map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => wrap(step, on))),
+      { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath },
+    ),
+    async (ids, start, steps) =>
+      ctx.withBackend(async (first, fixture) => {
+        const instances = [first, await second(fixture)];
+        await fc.asyncModelRun(() => ({ model: model(ids, start), real: instances }), steps);
+      }),
+  );
 }
 
 export const modelBased: PropertyDef = {

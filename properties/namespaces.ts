@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { SessionBackend } from '../backends/contract.js';
 import type { PropertyDef } from './define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs, type Step, type World } from './model-run.js';
+import { newWorld, twoInstanceRun, type Step, type World } from './model-run.js';
 import { expectMatchesModel } from './observe.js';
 
 /** A step on one namespace's instance, after which both instances must still match their own models. */
@@ -27,17 +27,10 @@ export const namespaceIsolation: PropertyDef = {
   requires: [],
   runs: 15,
   run: (ctx) =>
-    fc.asyncProperty(
-      idPoolArb,
-      fc.nat(SPAN),
-      fc.commands(
-        stepArbs.map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => new InNamespace(step, on))),
-        { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath },
-      ),
-      async (ids, start, steps) =>
-        ctx.withBackend(async (first, fixture) => {
-          const instances = [first, await fixture.openNeighbour()];
-          await fc.asyncModelRun(() => ({ model: [newWorld(ids, start), newWorld(ids, start)], real: instances }), steps);
-        }),
+    twoInstanceRun(
+      ctx,
+      (step, on) => new InNamespace(step, on),
+      (fixture) => fixture.openNeighbour(),
+      (ids, start) => [newWorld(ids, start), newWorld(ids, start)],
     ),
 };

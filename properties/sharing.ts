@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { SessionBackend } from '../backends/contract.js';
 import { concurrentCas } from './cas.js';
 import type { PropertyDef } from './define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs, type Step, type World } from './model-run.js';
+import { newWorld, twoInstanceRun, type Step, type World } from './model-run.js';
 import { expectMatchesModel } from './observe.js';
 
 /** A step on one instance, after which every other instance must already show its effect. */
@@ -27,18 +27,11 @@ export const sharingVisibility: PropertyDef = {
   requires: ['shared'],
   runs: 15,
   run: (ctx) =>
-    fc.asyncProperty(
-      idPoolArb,
-      fc.nat(SPAN),
-      fc.commands(
-        stepArbs.map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => new OnInstance(step, on))),
-        { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath },
-      ),
-      async (ids, start, steps) =>
-        ctx.withBackend(async (first, fixture) => {
-          const instances = [first, await fixture.open()];
-          await fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: instances }), steps);
-        }),
+    twoInstanceRun(
+      ctx,
+      (step, on) => new OnInstance(step, on),
+      (fixture) => fixture.open(),
+      (ids, start) => newWorld(ids, start),
     ),
 };
 
