@@ -1,8 +1,9 @@
 // The reference Redis backend behind a wrapper that re-throws every failure as its own plain Error
 // (to add context, say): the contract's `code` is lost, so an unreachable server is no longer
 // UNAVAILABLE and a caller can't tell it from a bug.
-import type { BackendModule, SessionBackend } from '../../backends/contract.js';
+import type { BackendModule } from '../../backends/contract.js';
 import redis from '../../backends/redis.js';
+import { wrapCalls } from '../helpers/wrap-calls.js';
 
 function codeless<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return (...args) =>
@@ -16,16 +17,7 @@ const redisCodelessErrors: BackendModule = {
   description: 'every failure is re-thrown as a plain Error without its SessionError code',
   capabilities: redis.capabilities,
   async open(context) {
-    const inner = await redis.open(context);
-    const backend: SessionBackend = {
-      store: codeless(inner.store.bind(inner)),
-      fetch: codeless(inner.fetch.bind(inner)),
-      delete: codeless(inner.delete.bind(inner)),
-      list: codeless(inner.list.bind(inner)),
-      cleanupExpired: codeless(inner.cleanupExpired.bind(inner)),
-      close: () => inner.close(),
-    };
-    return backend;
+    return wrapCalls(await redis.open(context), codeless);
   },
 };
 

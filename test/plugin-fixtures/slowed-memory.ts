@@ -1,8 +1,9 @@
 // The memory reference backend slowed on purpose by about 30%: every call busy-waits 30% of
 // the time its own work took. It keeps the name 'memory' so its benchmark rows match
 // the reference memory rows of a baseline report. Loaded as a .ts plug-in through tsx.
-import type { BackendModule, SessionBackend } from '../../backends/contract.js';
+import type { BackendModule } from '../../backends/contract.js';
 import memory from '../../backends/memory.js';
+import { wrapCalls } from '../helpers/wrap-calls.js';
 
 const EXTRA = 0.3;
 
@@ -26,16 +27,7 @@ const slowedMemory: BackendModule = {
   description: 'The memory backend, 30% slower on purpose (a test fixture for the regression gate).',
   capabilities: memory.capabilities,
   async open(context) {
-    const inner = await memory.open(context);
-    const backend: SessionBackend = {
-      store: slowed(inner.store.bind(inner)),
-      fetch: slowed(inner.fetch.bind(inner)),
-      delete: slowed(inner.delete.bind(inner)),
-      list: slowed(inner.list.bind(inner)),
-      cleanupExpired: slowed(inner.cleanupExpired.bind(inner)),
-      close: () => inner.close(),
-    };
-    return backend;
+    return wrapCalls(await memory.open(context), slowed);
   },
 };
 
