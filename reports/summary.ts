@@ -2,7 +2,7 @@
 // it needs to be acted on: the counterexample and the command that replays it.
 import type { PropertyResult } from '../properties/result.js';
 import { budgetCheckText } from './gates.js';
-import { formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
+import { conditionsText, formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { legalText } from './xml.js';
@@ -119,8 +119,8 @@ function reliabilitySection(r: ReliabilityReport): string {
     r.redisFaults.map((f) => [f.fault, String(f.operations), String(f.errors), Object.entries(f.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ') || '–', ms(f.recoveryMs), ms(f.slowestFailureMs), f.hung ? 'yes' : 'no']));
   add('Hostile input', ['Backend', 'Cases', 'Failures', 'Seed', 'Counterexample'],
     r.hostileInput.map((h) => [h.backend, String(h.cases), String(h.failures), String(h.seed), h.failure ?? '–']));
-  add('Encryption cost (sqlite vs sqlite+aes)', ['Op', 'Concurrency', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
-    (r.encryption ?? []).map((e) => [e.op, String(e.concurrency), formatUs(e.plainP50Us), formatUs(e.encryptedP50Us), `${e.ratio.toFixed(2)}x`]));
+  add('Encryption cost (sqlite vs sqlite+aes)', ['Op', 'Conditions', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
+    (r.encryption ?? []).map((e) => [e.op, conditionsText(e), formatUs(e.plainP50Us), formatUs(e.encryptedP50Us), `${e.ratio.toFixed(2)}x`]));
   const f = r.failover;
   if (f !== undefined) {
     add('Redis Cluster failover (master SIGKILLed under load)', ['Writes attempted', 'Acknowledged', 'Failed', 'Lost', 'Unavailable window ms', 'Write stall ms', 'Promotion ms'],

@@ -240,7 +240,7 @@ describe('reliability in the reports', () => {
     assert.deepEqual(report.gates.map((g) => `${g.backend} ${g.name}`), [
       'memory hostile-input', 'sqlite crash-durability', 'sqlite corruption', 'sqlite hostile-input', 'redis-cluster failover',
     ]);
-    const wrong = report.reliability!.corruption.some((c) => c.readWrong > 0 || c.crashed > 0);
+    const wrong = report.reliability!.corruption.some((c) => c.readWrong > 0 || c.listStrangers > 0 || c.crashed > 0);
     assert.equal(report.gates.find((g) => g.name === 'corruption')!.status, wrong ? 'failed' : 'passed');
     const broken = structuredClone(report);
     (broken.reliability!.crash[0] as unknown as Record<string, unknown>).missing = 'none';
@@ -261,6 +261,15 @@ describe('reliability in the reports', () => {
     const gateCases = junitCases(xml).filter((c) => String(c['@_classname']).endsWith('.gates'));
     assert.deepEqual(gateCases.map((c) => `${c['@_classname']} ${c['@_name']}`), report.gates.map((g) => `sessionbench.${g.backend}.gates ${g.name}`));
     for (const c of gateCases) assert.equal('failure' in c, report.gates.find((g) => `sessionbench.${g.backend}.gates` === c['@_classname'] && g.name === c['@_name'])!.status === 'failed');
+  });
+
+  test('encryption cost rows name their conditions, so two rows of one op read apart', () => {
+    const row = { op: 'create', datasetSize: 10_000, payloadBytes: 200, concurrency: 1, mode: 'closed-loop' as const, plainP50Us: 67.3, encryptedP50Us: 138, ratio: 138 / 67.3 };
+    const report = reportWithReliability({ ...reliability, encryption: [row, { ...row, payloadBytes: 10_240, plainP50Us: 323, encryptedP50Us: 669, ratio: 669 / 323 }] });
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors, null, 2));
+    const md = renderSummary(report);
+    assert.match(md, /^\| create \| n=10000 200B c=1 closed-loop \| 67\.3 \| 138 \| 2\.05x \|$/m);
+    assert.match(md, /^\| create \| n=10000 10240B c=1 closed-loop \| 323 \| 669 \| 2\.07x \|$/m);
   });
 
   test('each gate passes on zeros and fails on the figure it guards', () => {

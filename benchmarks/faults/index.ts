@@ -6,6 +6,7 @@ import sqlite from '../../backends/sqlite.js';
 import { encrypted, newEncryptionKey } from '../../backends/encrypted.js';
 import type { Profile } from '../../properties/result.js';
 import { runBenchmarks } from '../index.js';
+import type { BenchmarkRow } from '../result.js';
 import { loadFaultBackend } from './backends.js';
 import { runCorruption, type CorruptionResult } from './corruption.js';
 import { runCrashDurability, type CrashResult } from './crash-durability.js';
@@ -33,7 +34,11 @@ export interface ReliabilityOptions {
 
 export interface EncryptionCost {
   op: string;
+  /** The row's conditions, as in the benchmark rows (one row per op and conditions). */
+  datasetSize: number;
+  payloadBytes: number;
   concurrency: number;
+  mode: BenchmarkRow['mode'];
   plainP50Us: number;
   encryptedP50Us: number;
   /** encrypted p50 / plain p50. */
@@ -143,7 +148,8 @@ async function encryptionCost(profile: Profile, dir: string, encryptionKey: stri
       (row) => row.backend === aes.name && row.op === plain.op && row.concurrency === plain.concurrency && row.payloadBytes === plain.payloadBytes && row.datasetSize === plain.datasetSize,
     );
     if (sealed === undefined) continue;
-    costs.push({ op: plain.op, concurrency: plain.concurrency, plainP50Us: plain.p50Us, encryptedP50Us: sealed.p50Us, ratio: sealed.p50Us / plain.p50Us });
+    const { op, datasetSize, payloadBytes, concurrency, mode } = plain;
+    costs.push({ op, datasetSize, payloadBytes, concurrency, mode, plainP50Us: plain.p50Us, encryptedP50Us: sealed.p50Us, ratio: sealed.p50Us / plain.p50Us });
   }
   return costs;
 }
