@@ -19,10 +19,9 @@ import { Cluster, type ChainableCommander } from 'ioredis';
 import type { BackendModule } from './contract.js';
 import { SessionError } from './errors.js';
 import { intOption } from './lifecycle.js';
-import { RedisBackend, DEFAULT_CLEANUP_BATCH, type RedisBackendOptions } from './redis.js';
+import { RedisBackend, redisBackendOptions } from './redis.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, toSessionError } from './redis-client.js';
 import { defineSessionScripts, type SessionScripts } from './redis-scripts.js';
-import { DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 /** How long WAIT waits for the replicas by default: below the command timeout, so WAIT answers first. */
 export const DEFAULT_REPLICA_TIMEOUT_MS = 1000;
@@ -152,11 +151,7 @@ const redisCluster: BackendModule = {
   capabilities: { persistent: true, shared: true },
   async open(context) {
     const connection = clusterConnectionOptions(context.options);
-    const options: RedisBackendOptions = {
-      maxBytes: intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES),
-      cleanupBatch: intOption(context.options, 'cleanupBatch', DEFAULT_CLEANUP_BATCH),
-      closeTimeoutMs: connection.commandTimeoutMs,
-    };
+    const options = redisBackendOptions(context.options, connection.commandTimeoutMs);
     const cluster = await connectCluster(connection);
     if (connection.replicas === 0) return new RedisBackend(cluster, context.namespace, options);
     let waitAof: boolean;

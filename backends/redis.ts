@@ -8,7 +8,7 @@ import { Lifecycle, intOption } from './lifecycle.js';
 import { connectRedis, redisCall, redisConnectionOptions } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineSessionScripts, type RedisClient, type SessionScripts } from './redis-scripts.js';
-import { checkId, checkNow, checkStoreOptions, decodeSession, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
+import { checkId, checkNow, checkStoreOptions, decodeSession, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, idFromKey, isExpired } from './validate.js';
 
 /** How long the native PEXPIREAT safety net waits past the logical expiry (and the server clock). */
 export const SAFETY_NET_MS = 24 * 60 * 60 * 1000;
@@ -19,6 +19,15 @@ export interface RedisBackendOptions {
   maxBytes: number;
   cleanupBatch: number;
   closeTimeoutMs: number;
+}
+
+/** The options redis and redis-cluster read alike; close waits as long as a command may. */
+export function redisBackendOptions(options: Record<string, unknown> | undefined, commandTimeoutMs: number): RedisBackendOptions {
+  return {
+    maxBytes: intOption(options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES),
+    cleanupBatch: intOption(options, 'cleanupBatch', DEFAULT_CLEANUP_BATCH),
+    closeTimeoutMs: commandTimeoutMs,
+  };
 }
 
 export class RedisBackend implements SessionBackend {
@@ -91,7 +100,7 @@ export class RedisBackend implements SessionBackend {
       const [dropped, live] = await redisCall(Promise.all([pruned, members]));
       if (dropped.length === batch) continue;
       const gone = new Set(dropped);
-      return (gone.size === 0 ? live : live.filter((member) => !gone.has(member))).map((member) => this.#idOf(member));
+      return (gone.size === 0 ? live : live.filter((member) => !gone.has(member))).map(idFromKey);
     }
   }
 
@@ -122,15 +131,6 @@ export class RedisBackend implements SessionBackend {
     this.#client.disconnect();
   }
 
-  #idOf(member: string): string {
-    try {
-      const id: unknown = JSON.parse(member);
-      if (typeof id === 'string') return id;
-    } catch {
-      // reported below
-    }
-    throw new SessionError('CORRUPT', `index member ${JSON.stringify(member)} is not a session id`);
-  }
 }
 
 const redis: BackendModule = {
@@ -139,11 +139,7 @@ const redis: BackendModule = {
   capabilities: { persistent: true, shared: true },
   async open(context) {
     const connection = redisConnectionOptions(context.options);
-    const options: RedisBackendOptions = {
-      maxBytes: intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES),
-      cleanupBatch: intOption(context.options, 'cleanupBatch', DEFAULT_CLEANUP_BATCH),
-      closeTimeoutMs: connection.commandTimeoutMs,
-    };
+    const options = redisBackendOptions(context.options, connection.commandTimeoutMs);
     return new RedisBackend(await connectRedis(connection), context.namespace, options);
   },
 };

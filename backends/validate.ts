@@ -258,7 +258,7 @@ export function idFromKey(idk: unknown): string {
   } catch {
     // fall through: not JSON
   }
-  throw new SessionError('CORRUPT', 'stored key is not a session id');
+  throw new SessionError('CORRUPT', `stored key ${JSON.stringify(idk)} is not a session id`);
 }
 
 export function isJson(value: unknown): value is Json {

@@ -3,9 +3,8 @@
 // until it is back, however long that takes, instead of failing with UNAVAILABLE.
 import { Redis } from 'ioredis';
 import type { BackendModule } from '../../backends/contract.js';
-import { DEFAULT_CLEANUP_BATCH, RedisBackend } from '../../backends/redis.js';
+import { RedisBackend, redisBackendOptions } from '../../backends/redis.js';
 import { redisConnectionOptions } from '../../backends/redis-client.js';
-import { DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
 
 const redisWaitsForever: BackendModule = {
   name: 'redis-waits-forever',
@@ -15,7 +14,7 @@ const redisWaitsForever: BackendModule = {
     const { url, commandTimeoutMs } = redisConnectionOptions(context.options);
     const client = new Redis(url, { maxRetriesPerRequest: null }); // BUG: commandTimeoutMs unused, retries without end.
     client.on('error', () => {}); // connection errors only delay the queued calls
-    return new RedisBackend(client, context.namespace, { maxBytes: DEFAULT_MAX_SESSION_BYTES, cleanupBatch: DEFAULT_CLEANUP_BATCH, closeTimeoutMs: commandTimeoutMs });
+    return new RedisBackend(client, context.namespace, redisBackendOptions(context.options, commandTimeoutMs));
   },
 };
 
