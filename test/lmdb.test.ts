@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { spawnScript } from '../benchmarks/faults/child.js';
 import type { ReopenRequest } from '../benchmarks/faults/reopen-child.js';
 import lmdb from '../backends/lmdb.js';
@@ -12,21 +12,12 @@ import { expiredRange, indexKey, namespacePrefix, namespaceRange, recordKey } fr
 import type { SessionError } from '../backends/errors.js';
 import { idKey } from '../backends/validate.js';
 import { rejectsWith, session } from './helpers/contract-cases.js';
-import { tempDir, type TempDir } from './helpers/tmp.js';
+import { testContexts } from './helpers/tmp.js';
 
 describe('lmdb backend', () => {
-  let tmp: TempDir;
-  let n = 0;
-  before(() => {
-    tmp = tempDir('lmdb');
-  });
-  after(() => tmp.remove());
-
-  function context(options?: Record<string, unknown>): { dir: string; namespace: string; options?: Record<string, unknown> } {
-    const dir = path.join(tmp.path, `t${n++}`);
-    fs.mkdirSync(dir);
-    return { dir, namespace: 'ns', options };
-  }
+  const contexts = testContexts('lmdb');
+  after(() => contexts.remove());
+  const context = contexts.context;
 
   /** The environment the backend uses (this process shares one root per path), for looking underneath. */
   async function withEnv<T>(dir: string, fn: (env: LmdbEnv) => T | Promise<T>): Promise<T> {

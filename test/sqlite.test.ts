@@ -3,28 +3,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import sqlite, { DB_FILE } from '../backends/sqlite.js';
 import { SQL } from '../backends/sqlite-schema.js';
 import { idKey } from '../backends/validate.js';
 import { rejectsWith, session } from './helpers/contract-cases.js';
-import { tempDir, type TempDir } from './helpers/tmp.js';
+import { testContexts } from './helpers/tmp.js';
 
 describe('sqlite backend', () => {
-  let tmp: TempDir;
-  let n = 0;
-  before(() => {
-    tmp = tempDir('sqlite');
-  });
-  after(() => tmp.remove());
-
-  /** A fresh directory per test, so damaging a file can't touch another test's. */
-  function context(options?: Record<string, unknown>): { dir: string; namespace: string; options?: Record<string, unknown> } {
-    const dir = path.join(tmp.path, `t${n++}`);
-    fs.mkdirSync(dir);
-    return { dir, namespace: 'ns', options };
-  }
+  const contexts = testContexts('sqlite');
+  after(() => contexts.remove());
+  const context = contexts.context;
 
   function raw(dir: string): Database.Database {
     return new Database(path.join(dir, DB_FILE));
