@@ -134,76 +134,137 @@ function judge(result: ReopenResult, expected: Map<string, Session>): { verdict:
   return { verdict: 'ok', lost };
 }
 
+/** What the trials share: the sessions expected back, how each trial's copy was damaged, the trials left, the tally. */
+interface Trials {
+  expected: Map<string, Session>;
+  how: Map<number, string>;
+  pending: { trial: number; dir: string }[];
+  result: CorruptionResult;
+  trialTimeoutMs: number;
+}
+
 export async function runCorruption(options: CorruptionOptions): Promise<CorruptionResult> {
   const openOptions = options.options ?? {};
   const random = mulberry32(options.seed ?? 1);
-  const trialTimeoutMs = options.trialTimeoutMs ?? 30_000;
   const sessions = storedSessions(options.sessions ?? 30);
-  const expected = new Map(sessions.map((s) => [s.id, s]));
   const template = path.join(options.dir, 'template');
-  const module = await loadFaultBackend(options.backend);
-  const backend = await module.open({ dir: template, namespace: NAMESPACE, options: openOptions });
+  await storeTemplate(options.backend, template, openOptions, sessions);
+  const trials: Trials = {
+    expected: new Map(sessions.map((s) => [s.id, s])),
+    ...damagedCopies(template, options.dir, options.trials, random),
+    result: {
+      backend: options.backend, options: Object.fromEntries(Object.entries(openOptions).filter(([key]) => key !== 'encryptionKey')),
+      trials: options.trials, corruptErrors: 0, readOk: 0, readWrong: 0, listStrangers: 0, crashed: 0, otherErrors: 0, sessionsLost: 0, examples: [],
+    },
+    trialTimeoutMs: options.trialTimeoutMs ?? 30_000,
+  };
+  // One child works through the trials; when it dies, the trial it was on is counted and a new child takes the rest.
+  while (trials.pending.length > 0) {
+    const end = await reopenInChild(trials, options.backend, openOptions);
+    if (trials.pending.length === 0) break;
+    countCrash(trials, end);
+  }
+  for (let trial = 0; trial < options.trials; trial++) fs.rmSync(trialDir(options.dir, trial), { recursive: true, force: true });
+  return trials.result;
+}
+
+/** The undamaged store every trial copies: `sessions` stored at `dir`, then closed. */
+async function storeTemplate(name: string, dir: string, openOptions: Record<string, unknown>, sessions: Session[]): Promise<void> {
+  const module = await loadFaultBackend(name);
+  const backend = await module.open({ dir, namespace: NAMESPACE, options: openOptions });
   try {
     for (const session of sessions) await backend.store(session);
   } finally {
     await backend.close();
   }
+}
 
+function trialDir(dir: string, trial: number): string {
+  return path.join(dir, `trial-${trial}`);
+}
+
+/** A damaged copy of the template per trial, and how each was damaged (for the examples). */
+function damagedCopies(template: string, dir: string, count: number, random: () => number): Pick<Trials, 'how' | 'pending'> {
   const how = new Map<number, string>();
   const pending: { trial: number; dir: string }[] = [];
-  for (let trial = 0; trial < options.trials; trial++) {
-    const dir = path.join(options.dir, `trial-${trial}`);
-    fs.cpSync(template, dir, { recursive: true });
-    how.set(trial, damage(dir, random));
-    pending.push({ trial, dir });
+  for (let trial = 0; trial < count; trial++) {
+    const copy = trialDir(dir, trial);
+    fs.cpSync(template, copy, { recursive: true });
+    how.set(trial, damage(copy, random));
+    pending.push({ trial, dir: copy });
   }
+  return { how, pending };
+}
 
-  const result: CorruptionResult = {
-    backend: options.backend, options: Object.fromEntries(Object.entries(openOptions).filter(([key]) => key !== 'encryptionKey')),
-    trials: options.trials, corruptErrors: 0, readOk: 0, readWrong: 0, listStrangers: 0, crashed: 0, otherErrors: 0, sessionsLost: 0, examples: [],
+/** How a reopen child ended: the trial it was on (if it had started one and given no result), its exit, whether it was killed for hanging. */
+interface ChildEnd {
+  current: number | undefined;
+  hung: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** One child reopening the trials left in turn; each result is tallied (and its trial taken off pending) as it arrives. */
+async function reopenInChild(trials: Trials, backend: string, openOptions: Record<string, unknown>): Promise<ChildEnd> {
+  const request: ReopenRequest = { backend, namespace: NAMESPACE, options: openOptions, trials: [...trials.pending], ids: [...trials.expected.keys()], now: NOW };
+  let current: number | undefined;
+  const watchdog = trialWatchdog(() => child.process.kill('SIGKILL'), trials.trialTimeoutMs);
+  const child = spawnScript('reopen-child.ts', request, (line) => {
+    const start = /^start (\d+)$/.exec(line);
+    if (start !== null) {
+      current = Number(start[1]);
+      watchdog.restart();
+      return;
+    }
+    const done = /^result (\d+) (.*)$/.exec(line);
+    if (done === null) return;
+    const trial = Number(done[1]);
+    current = undefined;
+    trials.pending.shift();
+    tally(trials, trial, JSON.parse(done[2]!) as ReopenResult);
+  });
+  const { code, signal } = await child.exited;
+  watchdog.clear();
+  return { current, hung: watchdog.fired(), code, signal, stderr: child.stderr() };
+}
+
+/** Calls kill when a trial gives no result within timeoutMs of restart() (called at each trial's start). */
+function trialWatchdog(kill: () => void, timeoutMs: number): { restart(): void; clear(): void; fired(): boolean } {
+  let timer: NodeJS.Timeout | undefined;
+  let fired = false;
+  return {
+    restart: () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fired = true;
+        kill();
+      }, timeoutMs);
+    },
+    clear: () => clearTimeout(timer),
+    fired: () => fired,
   };
-  const note = (trial: number, what: string): void => {
-    if (result.examples.length < MAX_EXAMPLES) result.examples.push(`trial ${trial} (${how.get(trial)}): ${what}`);
-  };
-  // One child works through the trials; when it dies, the trial it was on is counted and a new child takes the rest.
-  while (pending.length > 0) {
-    const request: ReopenRequest = { backend: options.backend, namespace: NAMESPACE, options: openOptions, trials: [...pending], ids: [...expected.keys()], now: NOW };
-    let current: number | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let hung = false;
-    const child = spawnScript('reopen-child.ts', request, (line) => {
-      const start = /^start (\d+)$/.exec(line);
-      if (start !== null) {
-        current = Number(start[1]);
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          hung = true;
-          child.process.kill('SIGKILL');
-        }, trialTimeoutMs);
-        return;
-      }
-      const done = /^result (\d+) (.*)$/.exec(line);
-      if (done === null) return;
-      const trial = Number(done[1]);
-      current = undefined;
-      pending.shift();
-      const { verdict, lost, why } = judge(JSON.parse(done[2]!) as ReopenResult, expected);
-      result.sessionsLost += lost;
-      if (verdict === 'corrupt') result.corruptErrors++;
-      else if (verdict === 'ok') result.readOk++;
-      else if (verdict === 'wrong') (result.readWrong++, note(trial, `read wrong: ${why}`));
-      else if (verdict === 'stranger') (result.listStrangers++, note(trial, `list stranger: ${why}`));
-      else (result.otherErrors++, note(trial, `other error: ${why}`));
-    });
-    const { code, signal } = await child.exited;
-    clearTimeout(timer);
-    if (pending.length === 0) break;
-    // Died (or was killed for hanging) with trials left: the one it was on (or about to start) crashed it.
-    const trial = current ?? pending[0]!.trial;
-    if (pending[0]?.trial === trial) pending.shift();
-    result.crashed++;
-    note(trial, hung ? `hung for ${trialTimeoutMs} ms` : `reopen process died (code ${code}, signal ${signal}): ${child.stderr().slice(-300)}`);
-  }
-  for (let trial = 0; trial < options.trials; trial++) fs.rmSync(path.join(options.dir, `trial-${trial}`), { recursive: true, force: true });
-  return result;
+}
+
+function tally(trials: Trials, trial: number, reopened: ReopenResult): void {
+  const { result } = trials;
+  const { verdict, lost, why } = judge(reopened, trials.expected);
+  result.sessionsLost += lost;
+  if (verdict === 'corrupt') result.corruptErrors++;
+  else if (verdict === 'ok') result.readOk++;
+  else if (verdict === 'wrong') (result.readWrong++, note(trials, trial, `read wrong: ${why}`));
+  else if (verdict === 'stranger') (result.listStrangers++, note(trials, trial, `list stranger: ${why}`));
+  else (result.otherErrors++, note(trials, trial, `other error: ${why}`));
+}
+
+/** A child died (or was killed for hanging) with trials left: the one it was on (or about to start) crashed it. */
+function countCrash(trials: Trials, end: ChildEnd): void {
+  const trial = end.current ?? trials.pending[0]!.trial;
+  if (trials.pending[0]?.trial === trial) trials.pending.shift();
+  trials.result.crashed++;
+  note(trials, trial, end.hung ? `hung for ${trials.trialTimeoutMs} ms` : `reopen process died (code ${end.code}, signal ${end.signal}): ${end.stderr.slice(-300)}`);
+}
+
+function note(trials: Trials, trial: number, what: string): void {
+  if (trials.result.examples.length < MAX_EXAMPLES) trials.result.examples.push(`trial ${trial} (${trials.how.get(trial)}): ${what}`);
 }

@@ -109,81 +109,131 @@ async function underLoad(cluster: LocalRedisCluster, options: FailoverOptions, s
   const outage = new Outage();
   const managerOptions = { unavailableRetries: options.unavailableRetries ?? 9, backoffMs: options.backoffMs ?? 20, defaultTimeoutMs: null };
   const managers = [new SessionManager(outage.observe(await open(1)), managerOptions), new SessionManager(outage.observe(await open(1)), managerOptions)];
-  const counts = { attempted: 0, acknowledged: 0, failed: 0 };
-  const acked = new Map<string, Session>();
-  const stall = { killedAt: undefined as number | undefined, lastAckAt: 0, longestMs: 0 };
-  const acknowledge = (session: Session | undefined): void => {
-    counts.acknowledged++;
-    const now = Date.now();
-    if (stall.killedAt !== undefined) stall.longestMs = Math.max(stall.longestMs, now - Math.max(stall.lastAckAt, stall.killedAt));
-    stall.lastAckAt = now;
-    if (session !== undefined && session.version > (acked.get(session.id)?.version ?? 0)) acked.set(session.id, structuredClone(session));
-  };
-  const write = async (op: () => Promise<Session | undefined>): Promise<void> => {
-    counts.attempted++;
-    try {
-      acknowledge(await op());
-    } catch (err) {
-      if (errorCode(err) !== 'UNAVAILABLE') throw err;
-      counts.failed++;
-    }
-  };
+  const writes = new Writes();
   try {
-    for (let i = 0; i < (options.sessions ?? 20); i++) await write(() => managers[i % 2]!.create({ metadata: { n: 0 } }));
-    const ids = [...acked.keys()];
-    let stopping = false;
-    const loop = async (manager: SessionManager, worker: number): Promise<void> => {
-      for (let n = 1; !stopping && Date.now() < deadline; n++) {
-        const id = ids[(worker * 7 + n) % ids.length]!;
-        await write(() => (n % 2 === 0 ? manager.touch(id) : manager.updateMetadata(id, { [`w${worker}`]: n })));
-      }
-    };
-    const workers = managers.flatMap((manager, m) => Array.from({ length: options.workersPerManager ?? 2 }, (_, w) => loop(manager, m * 10 + w)));
+    const ids = await createSessions(writes, managers, options.sessions ?? 20);
+    const load = startLoad(writes, managers, ids, options.workersPerManager ?? 2, deadline);
     try {
-      await until(() => counts.acknowledged >= (options.acksBefore ?? 200), deadline, 'writes before the kill');
+      await until(() => writes.acknowledged >= (options.acksBefore ?? 200), deadline, 'writes before the kill');
       const key = new RedisKeys(namespace).index;
-      const killedPort = await masterOf(cluster.nodes[0]!.port, key);
-      const killed = cluster.nodes.find((node) => node.port === killedPort)!;
-      const killedAt = Date.now();
-      stall.killedAt = killedAt;
-      process.kill(killed.pid, 'SIGKILL');
-      const survivor = cluster.nodes.find((node) => node !== killed)!;
-      let promotedPort: number | null = null;
-      let promotionMs: number | null = null;
-      while (promotedPort === null && Date.now() < deadline) {
-        const owner = await masterOf(survivor.port, key).catch(() => killedPort);
-        if (owner !== killedPort) {
-          promotedPort = owner;
-          promotionMs = Date.now() - killedAt;
-        } else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
-      await until(() => outage.recoveredAt !== undefined, deadline, 'the first acknowledged write after the failover');
-      const ackedAtRecovery = counts.acknowledged;
-      await until(() => counts.acknowledged >= ackedAtRecovery + (options.acksAfter ?? 200), deadline, 'writes after recovery');
-      stopping = true;
-      await Promise.all(workers);
-      const lost = await countLost(await open(0), acked);
-      const unavailableRetried = managers.reduce((sum, manager) => sum + manager.stats().unavailableRetried, 0);
+      const kill = await killMaster(cluster, key, writes);
+      const promotion = await awaitPromotion(kill, key, deadline);
+      await awaitRecovery(writes, outage, options.acksAfter ?? 200, deadline);
+      load.stopping = true;
+      await Promise.all(load.workers);
+      const lost = await countLost(await open(0), writes.acked);
       return {
-        ...counts,
+        attempted: writes.attempted,
+        acknowledged: writes.acknowledged,
+        failed: writes.failed,
         lost,
         sessions: ids.length,
         unavailableWindowMs: outage.firstFailureAt === undefined ? null : outage.recoveredAt! - outage.firstFailureAt,
-        writeStallMs: stall.longestMs,
-        promotionMs,
+        writeStallMs: writes.longestStallMs,
+        promotionMs: promotion.promotionMs,
         unavailableErrors: outage.errors,
-        unavailableRetried,
-        killedPort,
-        promotedPort,
+        unavailableRetried: managers.reduce((sum, manager) => sum + manager.stats().unavailableRetried, 0),
+        killedPort: kill.port,
+        promotedPort: promotion.promotedPort,
         durationMs: Date.now() - started,
       };
     } finally {
-      stopping = true;
-      await Promise.allSettled(workers);
+      load.stopping = true;
+      await Promise.allSettled(load.workers);
     }
   } finally {
     await Promise.allSettled(managers.map((manager) => manager.close()));
   }
+}
+
+/** Manager writes: their counts, each session's last acknowledged state, and the longest time without an ack since the kill. */
+class Writes {
+  attempted = 0;
+  acknowledged = 0;
+  failed = 0;
+  readonly acked = new Map<string, Session>();
+  /** Set at the SIGKILL: stalls count from it. */
+  killedAt: number | undefined;
+  lastAckAt = 0;
+  longestStallMs = 0;
+
+  /** One manager write: UNAVAILABLE (after the manager's retries) is counted as failed, any other error thrown. */
+  async write(op: () => Promise<Session | undefined>): Promise<void> {
+    this.attempted++;
+    try {
+      this.acknowledge(await op());
+    } catch (err) {
+      if (errorCode(err) !== 'UNAVAILABLE') throw err;
+      this.failed++;
+    }
+  }
+
+  private acknowledge(session: Session | undefined): void {
+    this.acknowledged++;
+    const now = Date.now();
+    if (this.killedAt !== undefined) this.longestStallMs = Math.max(this.longestStallMs, now - Math.max(this.lastAckAt, this.killedAt));
+    this.lastAckAt = now;
+    if (session !== undefined && session.version > (this.acked.get(session.id)?.version ?? 0)) this.acked.set(session.id, structuredClone(session));
+  }
+}
+
+/** Creates the sessions the load works on, alternating managers; the ids of those acknowledged. */
+async function createSessions(writes: Writes, managers: SessionManager[], count: number): Promise<string[]> {
+  for (let i = 0; i < count; i++) await writes.write(() => managers[i % 2]!.create({ metadata: { n: 0 } }));
+  return [...writes.acked.keys()];
+}
+
+/** The write loops (touch and update metadata, alternating); each ends at the deadline or once `stopping` is set. */
+interface Load {
+  stopping: boolean;
+  workers: Promise<void>[];
+}
+
+function startLoad(writes: Writes, managers: SessionManager[], ids: string[], workersPerManager: number, deadline: number): Load {
+  const load: Load = { stopping: false, workers: [] };
+  const loop = async (manager: SessionManager, worker: number): Promise<void> => {
+    for (let n = 1; !load.stopping && Date.now() < deadline; n++) {
+      const id = ids[(worker * 7 + n) % ids.length]!;
+      await writes.write(() => (n % 2 === 0 ? manager.touch(id) : manager.updateMetadata(id, { [`w${worker}`]: n })));
+    }
+  };
+  load.workers = managers.flatMap((manager, m) => Array.from({ length: workersPerManager }, (_, w) => loop(manager, m * 10 + w)));
+  return load;
+}
+
+interface Kill {
+  port: number;
+  at: number;
+  /** A node still up, to ask who owns the slot. */
+  survivorPort: number;
+}
+
+/** SIGKILLs the master owning `key`'s slot; write stalls count from here. */
+async function killMaster(cluster: LocalRedisCluster, key: string, writes: Writes): Promise<Kill> {
+  const port = await masterOf(cluster.nodes[0]!.port, key);
+  const killed = cluster.nodes.find((node) => node.port === port)!;
+  const at = Date.now();
+  writes.killedAt = at;
+  process.kill(killed.pid, 'SIGKILL');
+  const survivor = cluster.nodes.find((node) => node !== killed)!;
+  return { port, at, survivorPort: survivor.port };
+}
+
+/** Polls a surviving node until another master owns the slot; both null if the deadline passes first. */
+async function awaitPromotion(kill: Kill, key: string, deadline: number): Promise<{ promotionMs: number | null; promotedPort: number | null }> {
+  while (Date.now() < deadline) {
+    const owner = await masterOf(kill.survivorPort, key).catch(() => kill.port);
+    if (owner !== kill.port) return { promotionMs: Date.now() - kill.at, promotedPort: owner };
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return { promotionMs: null, promotedPort: null };
+}
+
+/** The first write acknowledged after the failover, then acksAfter more. */
+async function awaitRecovery(writes: Writes, outage: Outage, acksAfter: number, deadline: number): Promise<void> {
+  await until(() => outage.recoveredAt !== undefined, deadline, 'the first acknowledged write after the failover');
+  const ackedAtRecovery = writes.acknowledged;
+  await until(() => writes.acknowledged >= ackedAtRecovery + acksAfter, deadline, 'writes after recovery');
 }
 
 /** Reads every acknowledged session back on a fresh client: present, and at (or past) its last acknowledged version. */

@@ -63,100 +63,180 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exit;
 }
 
+/** The options with their defaults. */
+interface Settings {
+  fault: RedisFault;
+  commandTimeoutMs: number;
+  hangAfterMs: number;
+  phaseTimeoutMs: number;
+  workers: number;
+  opsBefore: number;
+  opsAfter: number;
+}
+
+type Wait = ReturnType<typeof waitFor>;
+
+/** What the load and the fault steps share. */
+interface Run {
+  settings: Settings;
+  result: RedisFaultResult;
+  /** When the fault was injected; until then a failed operation is a bug, not the fault. */
+  faultAt: number | undefined;
+  /** When the fault was in place (connections killed, server dead): recovery counts from operations started after it. */
+  faultInPlace: number;
+  successes: number;
+  /** Successes of operations started once the fault was in place. */
+  successesAfter: number;
+  stop: boolean;
+  before: Wait;
+  recovered: Wait;
+  /** Made at the fault, so a server stays down for the whole hang bound when no operation fails. */
+  firstError: Wait | undefined;
+}
+
 export async function runRedisFault(options: RedisFaultOptions): Promise<RedisFaultResult> {
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
-  const hangAfterMs = options.hangAfterMs ?? 10 * commandTimeoutMs;
-  const phaseTimeoutMs = options.phaseTimeoutMs ?? 30_000;
+  const settings = settingsOf(options);
   const server = await startRedisServer();
   let restarted: ChildProcess | undefined;
   let backend: SessionBackend | undefined;
   const admin = new Redis(server.url, { lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   admin.on('error', () => {});
-  const result: RedisFaultResult = { fault: options.fault, errors: 0, errorCodes: {}, recoveryMs: null, hung: false, slowestFailureMs: 0, commandTimeoutMs, operations: 0 };
   try {
     backend = await (options.module ?? redis).open({
       dir: os.tmpdir(),
       namespace: `faults:${process.pid}`,
-      options: { url: server.url, commandTimeoutMs, connectTimeoutMs: commandTimeoutMs },
+      options: { url: server.url, commandTimeoutMs: settings.commandTimeoutMs, connectTimeoutMs: settings.commandTimeoutMs },
     });
-    let faultAt: number | undefined;
-    /** When the fault was in place (connections killed, server dead): recovery counts from operations started after it. */
-    let faultInPlace = Number.POSITIVE_INFINITY;
-    let successes = 0;
-    let stop = false;
-    const before = waitFor(`${options.opsBefore ?? 50} successful operations before the fault`, phaseTimeoutMs);
-    /** Made at the fault, so a server stays down for the whole hang bound when no operation fails. */
-    let firstError: ReturnType<typeof waitFor> | undefined;
-    const recovered = waitFor(`recovery from ${options.fault} and ${options.opsAfter ?? 100} successful operations after it`, phaseTimeoutMs);
-    let after = 0;
-
-    const operate = async (worker: number, i: number): Promise<void> => {
-      const id = `w${worker}-${i % 50}`;
-      const op =
-        i % 2 === 0
-          ? backend!.store({ id, createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 1 + i, metadata: { worker, i } })
-          : backend!.fetch(id, 1);
-      const started = Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      const hang = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), hangAfterMs)));
-      const outcome = await Promise.race([op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'), hang]);
-      clearTimeout(timer);
-      result.operations++;
-      if (outcome === 'hung') {
-        result.hung = true;
-        recovered.fail(new Error(`an operation hung for ${hangAfterMs} ms after ${options.fault}`));
-        return;
-      }
-      if (outcome === 'ok') {
-        successes++;
-        if (successes === (options.opsBefore ?? 50)) before.done();
-        if (faultAt !== undefined && started >= faultInPlace) {
-          result.recoveryMs ??= Date.now() - faultAt;
-          if (++after === (options.opsAfter ?? 100)) recovered.done();
-        }
-        return;
-      }
-      if (faultAt === undefined) throw new Error(`operation failed with ${outcome} before any fault`);
-      result.errors++;
-      result.errorCodes[outcome] = (result.errorCodes[outcome] ?? 0) + 1;
-      result.slowestFailureMs = Math.max(result.slowestFailureMs, Date.now() - started);
-      firstError?.done();
-    };
-    const workers = Array.from({ length: options.workers ?? 4 }, async (_, worker) => {
-      for (let i = 0; !stop; i++) await operate(worker, i);
-    });
-    const load = Promise.all(workers);
-    load.catch((err: Error) => recovered.fail(err));
-
+    const run = newRun(settings);
+    const load = startLoad(run, backend);
     try {
-      await before.promise;
-      await admin.connect();
-      firstError = waitFor('an operation to fail after the fault', hangAfterMs);
-      faultAt = Date.now();
-      if (options.fault === 'client-kill') {
-        result.clientsKilled = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal'));
-        faultInPlace = Date.now();
-      } else {
-        const port = server.port;
-        await server.stop();
-        faultInPlace = Date.now();
-        // Down until an operation has seen it (or the hang bound passed without one failing).
-        await firstError.promise.catch(() => {});
-        restarted = await restartOnPort(port);
-      }
-      // A hang is the result (the gate fails on it), not an error that would skip the scenario.
-      await recovered.promise.catch((err: unknown) => {
-        if (!result.hung) throw err;
-      });
+      await run.before.promise;
+      restarted = await injectFault(run, server, admin);
+      await awaitRecovery(run);
     } finally {
-      stop = true;
+      run.stop = true;
       await load.catch(() => {});
     }
-    return result;
+    return run.result;
   } finally {
     admin.disconnect();
     await backend?.close();
     if (restarted !== undefined) await stopProcess(restarted);
     await server.stop();
   }
+}
+
+function settingsOf(options: RedisFaultOptions): Settings {
+  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
+  return {
+    fault: options.fault,
+    commandTimeoutMs,
+    hangAfterMs: options.hangAfterMs ?? 10 * commandTimeoutMs,
+    phaseTimeoutMs: options.phaseTimeoutMs ?? 30_000,
+    workers: options.workers ?? 4,
+    opsBefore: options.opsBefore ?? 50,
+    opsAfter: options.opsAfter ?? 100,
+  };
+}
+
+/** A run before any operation; its two phase waits start timing now. */
+function newRun(settings: Settings): Run {
+  return {
+    settings,
+    result: { fault: settings.fault, errors: 0, errorCodes: {}, recoveryMs: null, hung: false, slowestFailureMs: 0, commandTimeoutMs: settings.commandTimeoutMs, operations: 0 },
+    faultAt: undefined,
+    faultInPlace: Number.POSITIVE_INFINITY,
+    successes: 0,
+    successesAfter: 0,
+    stop: false,
+    before: waitFor(`${settings.opsBefore} successful operations before the fault`, settings.phaseTimeoutMs),
+    recovered: waitFor(`recovery from ${settings.fault} and ${settings.opsAfter} successful operations after it`, settings.phaseTimeoutMs),
+    firstError: undefined,
+  };
+}
+
+/** Starts the workers, each one operation at a time until run.stop; a worker's error ends the wait for recovery. */
+function startLoad(run: Run, backend: SessionBackend): Promise<void[]> {
+  const workers = Array.from({ length: run.settings.workers }, async (_, worker) => {
+    for (let i = 0; !run.stop; i++) await operate(run, backend, worker, i);
+  });
+  const load = Promise.all(workers);
+  load.catch((err: Error) => run.recovered.fail(err));
+  return load;
+}
+
+/** One operation of the load (stores and fetches alternate over 50 ids per worker), timed and recorded. */
+async function operate(run: Run, backend: SessionBackend, worker: number, i: number): Promise<void> {
+  const id = `w${worker}-${i % 50}`;
+  const op =
+    i % 2 === 0
+      ? backend.store({ id, createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 1 + i, metadata: { worker, i } })
+      : backend.fetch(id, 1);
+  const started = Date.now();
+  const outcome = await hangOrResult(
+    op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'),
+    run.settings.hangAfterMs,
+  );
+  run.result.operations++;
+  if (outcome === 'hung') {
+    run.result.hung = true;
+    run.recovered.fail(new Error(`an operation hung for ${run.settings.hangAfterMs} ms after ${run.settings.fault}`));
+  } else if (outcome === 'ok') recordSuccess(run, started);
+  else recordFailure(run, outcome, started);
+}
+
+/** The outcome, or 'hung' if it takes longer than hangAfterMs (the operation is then abandoned). */
+async function hangOrResult<T>(outcome: Promise<T>, hangAfterMs: number): Promise<T | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), hangAfterMs)));
+  try {
+    return await Promise.race([outcome, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Settles the wait for opsBefore successes, and after the fault the wait for recovery. */
+function recordSuccess(run: Run, started: number): void {
+  const { settings } = run;
+  if (++run.successes === settings.opsBefore) run.before.done();
+  if (run.faultAt !== undefined && started >= run.faultInPlace) {
+    run.result.recoveryMs ??= Date.now() - run.faultAt;
+    if (++run.successesAfter === settings.opsAfter) run.recovered.done();
+  }
+}
+
+/** Before the fault a failure is a broken backend or setup: it ends the run; after it, it is counted. */
+function recordFailure(run: Run, code: string, started: number): void {
+  if (run.faultAt === undefined) throw new Error(`operation failed with ${code} before any fault`);
+  const { result } = run;
+  result.errors++;
+  result.errorCodes[code] = (result.errorCodes[code] ?? 0) + 1;
+  result.slowestFailureMs = Math.max(result.slowestFailureMs, Date.now() - started);
+  run.firstError?.done();
+}
+
+/** Kills every client connection, or stops the server and starts another on its port (returned, for cleanup). */
+async function injectFault(run: Run, server: { port: number; stop(): Promise<void> }, admin: Redis): Promise<ChildProcess | undefined> {
+  await admin.connect();
+  run.firstError = waitFor('an operation to fail after the fault', run.settings.hangAfterMs);
+  run.faultAt = Date.now();
+  if (run.settings.fault === 'client-kill') {
+    run.result.clientsKilled = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal'));
+    run.faultInPlace = Date.now();
+    return undefined;
+  }
+  const port = server.port;
+  await server.stop();
+  run.faultInPlace = Date.now();
+  // Down until an operation has seen it (or the hang bound passed without one failing).
+  await run.firstError.promise.catch(() => {});
+  return restartOnPort(port);
+}
+
+/** Waits for opsAfter successes after the fault. A hang is the result (the gate fails on it), not an error that would skip the scenario. */
+async function awaitRecovery(run: Run): Promise<void> {
+  await run.recovered.promise.catch((err: unknown) => {
+    if (!run.result.hung) throw err;
+  });
 }
