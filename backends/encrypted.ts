@@ -6,10 +6,12 @@
 // associated data, so a record that was tampered with, copied to another id or namespace, or read
 // with another key fails authentication and reads as CORRUPT, never as data.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { encodeSession } from './codec.js';
 import type { BackendModule, Json, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
-import { Lifecycle, intOption } from './lifecycle.js';
-import { checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession } from './validate.js';
+import { Lifecycle } from './lifecycle.js';
+import { intOption } from './options.js';
+import { checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 export const ENCRYPTION_KEY_ENV = 'SESSIONBENCH_ENCRYPTION_KEY';
 const KEY_BYTES = 32;

@@ -1,3 +1,4 @@
+// The closed flag every reference backend keeps, so that each method after close() refuses alike.
 import { SessionError } from './errors.js';
 
 /** Tracks whether a backend was closed, so every method can refuse with CLOSED. */
@@ -20,24 +21,4 @@ export class Lifecycle {
     this.#closed = true;
     return true;
   }
-}
-
-/** A positive integer option, or the default; anything else is a setup error. */
-export function intOption(options: Record<string, unknown> | undefined, key: string, fallback: number): number {
-  const value = options?.[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new SessionError('INVALID_SESSION', `option ${key} must be a positive integer`);
-  }
-  return value;
-}
-
-export type Durability = 'normal' | 'full';
-
-export function durabilityOption(options: Record<string, unknown> | undefined): Durability {
-  const value = options?.durability ?? 'normal';
-  if (value !== 'normal' && value !== 'full') {
-    throw new SessionError('INVALID_SESSION', "option durability must be 'normal' or 'full'");
-  }
-  return value;
 }

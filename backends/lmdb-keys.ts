@@ -3,7 +3,7 @@
 // and every key stays under LMDB's 1978-byte limit whatever the namespace's length.
 import { createHash } from 'node:crypto';
 import type { Key } from 'lmdb';
-import { idKey } from './validate.js';
+import { idKey } from './id-keys.js';
 
 /** [namespace prefix, expiry (Infinity: never), idKey(id)]: ordered by expiry within a namespace. */
 export type IndexKey = [prefix: string, expiry: number, idKey: string];

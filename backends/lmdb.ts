@@ -11,9 +11,12 @@
 // the promise never settles and the process can't exit; conditional writes need no JS callback
 // on the write thread.) Reads use lmdb-js's snapshot of the current event-loop turn: another
 // process's commit shows from the next turn on; this process's own writes show at once.
+import { recordCodec, type RecordCodec } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
-import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
+import { expiresAt, isExpired } from './expiry.js';
+import { idFromKey, idKey } from './id-keys.js';
+import { Lifecycle } from './lifecycle.js';
 import { acquireEnv, checkIntegrity, guardDamage, releaseEnv, type LmdbEnv } from './lmdb-env.js';
 import {
   decodeMeta,
@@ -27,19 +30,8 @@ import {
   type IndexKey,
   type Meta,
 } from './lmdb-keys.js';
-import {
-  booleanOption,
-  checkId,
-  checkNow,
-  checkStoreOptions,
-  DEFAULT_MAX_SESSION_BYTES,
-  expiresAt,
-  idFromKey,
-  idKey,
-  isExpired,
-  recordCodec,
-  type RecordCodec,
-} from './validate.js';
+import { booleanOption, durabilityOption, intOption } from './options.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 const EMPTY = Buffer.alloc(0);
 /** What a write plan returns to re-read with a fresh snapshot before deciding. */

@@ -1,10 +1,13 @@
 // In-memory reference backend (the ETS row): a Map of JSON snapshots. Storing text, not
 // objects, is what makes copies in and out cheap and aliasing impossible.
+import { encodeSession } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
+import { expiresAt, isExpired } from './expiry.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import { Lifecycle, intOption } from './lifecycle.js';
-import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
+import { Lifecycle } from './lifecycle.js';
+import { intOption } from './options.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 interface Row {
   text: string;

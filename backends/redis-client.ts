@@ -1,7 +1,7 @@
 // Connecting to Redis with every wait bounded, and turning driver errors into SessionErrors.
 import { Redis } from 'ioredis';
 import { isSessionError, SessionError } from './errors.js';
-import { intOption } from './lifecycle.js';
+import { intOption } from './options.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;

@@ -18,7 +18,7 @@
 import { Cluster, type ChainableCommander } from 'ioredis';
 import type { BackendModule } from './contract.js';
 import { SessionError } from './errors.js';
-import { intOption } from './lifecycle.js';
+import { intOption } from './options.js';
 import { RedisBackend, redisBackendOptions } from './redis.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, toSessionError } from './redis-client.js';
 import { defineSessionScripts, type SessionScripts } from './redis-scripts.js';

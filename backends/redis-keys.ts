@@ -4,7 +4,7 @@
 // That is what lets one Lua script touch a session key and the namespace's expiry index
 // atomically on a cluster too. Ids follow the tag JSON-escaped (idKey), so no id, whatever
 // characters it holds, can spell another session's key or the index key.
-import { idKey } from './validate.js';
+import { idKey } from './id-keys.js';
 
 export class RedisKeys {
   /** Sorted set: member idKey(id), score = expiry in ms (+inf: never expires). */

@@ -2,13 +2,17 @@
 // set of expiry times plus one of safety-net deadlines (key scheme in redis-keys.ts). Every
 // write is a Lua script (redis-scripts.ts), so compare-and-set, delete and cleanup are atomic
 // against every other client; reads are single plain commands.
+import { decodeSession, encodeSession } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
-import { Lifecycle, intOption } from './lifecycle.js';
+import { expiresAt, isExpired } from './expiry.js';
+import { idFromKey } from './id-keys.js';
+import { Lifecycle } from './lifecycle.js';
+import { intOption } from './options.js';
 import { connectRedis, redisCall, redisConnectionOptions } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineSessionScripts, type RedisClient, type SessionScripts } from './redis-scripts.js';
-import { checkId, checkNow, checkStoreOptions, decodeSession, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, idFromKey, isExpired } from './validate.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 /** How long the native PEXPIREAT safety net waits past the logical expiry (and the server clock). */
 export const SAFETY_NET_MS = 24 * 60 * 60 * 1000;

@@ -8,23 +8,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { recordCodec, type RecordCodec } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
-import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
+import { expiresAt, isExpired } from './expiry.js';
+import { idFromKey, idKey } from './id-keys.js';
+import { Lifecycle } from './lifecycle.js';
+import { booleanOption, durabilityOption, intOption } from './options.js';
 import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
-import {
-  booleanOption,
-  checkId,
-  checkNow,
-  checkStoreOptions,
-  DEFAULT_MAX_SESSION_BYTES,
-  expiresAt,
-  idFromKey,
-  idKey,
-  isExpired,
-  recordCodec,
-  type RecordCodec,
-} from './validate.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 export const DB_FILE = 'sessions.sqlite';
 /** How long a writer waits for another connection's write lock before UNAVAILABLE. */

@@ -2,10 +2,11 @@
 // lmdb-env.ts): a store puts the session text, its meta record and its expiry-index entry,
 // unconditionally, in one batched commit; a fetch is one synchronous get and a JSON.parse.
 import type { OpenContext, Session } from '../backends/contract.js';
-import { durabilityOption } from '../backends/lifecycle.js';
+import { expiresAt } from '../backends/expiry.js';
+import { idKey } from '../backends/id-keys.js';
 import { acquireEnv, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
 import { decodeMeta, encodeMeta, expiredRange, indexKey, liveRange, namespacePrefix, recordKey } from '../backends/lmdb-keys.js';
-import { expiresAt, idKey } from '../backends/validate.js';
+import { durabilityOption } from '../backends/options.js';
 import type { RawDriver } from './raw.js';
 
 const EMPTY = Buffer.alloc(0);

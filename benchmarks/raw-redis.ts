@@ -6,7 +6,7 @@ import type { OpenContext, Session } from '../backends/contract.js';
 import { connectRedis, redisConnectionOptions } from '../backends/redis-client.js';
 import { RedisKeys } from '../backends/redis-keys.js';
 import { SAFETY_NET_MS } from '../backends/redis.js';
-import { expiresAt } from '../backends/validate.js';
+import { expiresAt } from '../backends/expiry.js';
 import type { RawDriver } from './raw.js';
 
 const LOAD_CHUNK = 1000;

@@ -3,10 +3,11 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { OpenContext, Session } from '../backends/contract.js';
-import { durabilityOption } from '../backends/lifecycle.js';
+import { expiresAt } from '../backends/expiry.js';
+import { idKey } from '../backends/id-keys.js';
+import { durabilityOption } from '../backends/options.js';
 import { DB_FILE } from '../backends/sqlite.js';
 import { prepareStatements, SCHEMA, type SessionRow, type Statements } from '../backends/sqlite-schema.js';
-import { expiresAt, idKey } from '../backends/validate.js';
 import type { RawDriver } from './raw.js';
 
 class RawSqlite implements RawDriver {

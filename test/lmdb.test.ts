@@ -10,7 +10,7 @@ import lmdb from '../backends/lmdb.js';
 import { acquireEnv, ENV_DIR, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
 import { expiredRange, indexKey, namespacePrefix, namespaceRange, recordKey } from '../backends/lmdb-keys.js';
 import type { SessionError } from '../backends/errors.js';
-import { idKey } from '../backends/validate.js';
+import { idKey } from '../backends/id-keys.js';
 import { rejectsWith, session } from './helpers/contract-cases.js';
 import { testContexts } from './helpers/tmp.js';
 

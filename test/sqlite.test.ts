@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import sqlite, { DB_FILE } from '../backends/sqlite.js';
 import { SQL } from '../backends/sqlite-schema.js';
-import { idKey } from '../backends/validate.js';
+import { idKey } from '../backends/id-keys.js';
 import { rejectsWith, session } from './helpers/contract-cases.js';
 import { testContexts } from './helpers/tmp.js';
 

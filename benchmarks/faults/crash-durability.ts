@@ -5,7 +5,7 @@
 // so it measures what a backend loses between its own buffers and the kernel, not power loss.
 import { isDeepStrictEqual } from 'node:util';
 import type { SessionBackend } from '../../backends/contract.js';
-import type { Durability } from '../../backends/lifecycle.js';
+import type { Durability } from '../../backends/options.js';
 import { errorCode } from '../../backends/errors.js';
 import { mulberry32 } from '../random.js';
 import { loadFaultBackend } from './backends.js';

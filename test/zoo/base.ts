@@ -4,19 +4,14 @@
 // when a write conflicts. Each member overrides exactly one part, so its file shows just its bug.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { encodeSession } from '../../backends/codec.js';
 import type { BackendCapabilities, BackendModule, OpenContext, Session, SessionBackend, StoreOptions } from '../../backends/contract.js';
 import { SessionError } from '../../backends/errors.js';
-import { intOption, Lifecycle } from '../../backends/lifecycle.js';
-import {
-  checkId,
-  checkNow,
-  checkStoreOptions,
-  DEFAULT_MAX_SESSION_BYTES,
-  encodeSession,
-  expiresAt,
-  idKey,
-  isExpired,
-} from '../../backends/validate.js';
+import { expiresAt, isExpired } from '../../backends/expiry.js';
+import { idKey } from '../../backends/id-keys.js';
+import { Lifecycle } from '../../backends/lifecycle.js';
+import { intOption } from '../../backends/options.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
 
 /** Where sessions live, by key. Rows are sessions the backend already admitted. */
 export interface Table {

@@ -1,7 +1,7 @@
 // Cleanup compares expiry in whole seconds (an `expires` column in Unix seconds): it removes
 // sessions that are still live for the rest of the current second.
 import type { Session } from '../../backends/contract.js';
-import { expiresAt } from '../../backends/validate.js';
+import { expiresAt } from '../../backends/expiry.js';
 import { ZooBackend, zooModule } from './base.js';
 
 class WholeSeconds extends ZooBackend {

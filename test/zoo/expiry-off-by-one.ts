@@ -1,6 +1,6 @@
 // `now > expiresAt` where the contract says `now >= expiresAt`: live one millisecond too long.
 import type { Session } from '../../backends/contract.js';
-import { expiresAt } from '../../backends/validate.js';
+import { expiresAt } from '../../backends/expiry.js';
 import { ZooBackend, zooModule } from './base.js';
 
 class OffByOne extends ZooBackend {

@@ -1,6 +1,6 @@
 // A store that copies the session with a spread: the metadata object is still the caller's.
 import type { Session } from '../../backends/contract.js';
-import { encodeSession } from '../../backends/validate.js';
+import { encodeSession } from '../../backends/codec.js';
 import { ZooBackend, zooModule } from './base.js';
 
 class ShallowCopyIn extends ZooBackend {
