@@ -6,7 +6,7 @@ import { durabilityOption } from '../backends/lifecycle.js';
 import { acquireEnv, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
 import { decodeMeta, encodeMeta, expiredRange, indexKey, liveRange, namespacePrefix, recordKey } from '../backends/lmdb-keys.js';
 import { expiresAt, idKey } from '../backends/validate.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Puts per awaited batch while prefilling, so a million sessions don't queue a million promises. */

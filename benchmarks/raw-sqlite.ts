@@ -7,7 +7,7 @@ import { durabilityOption } from '../backends/lifecycle.js';
 import { DB_FILE } from '../backends/sqlite.js';
 import { prepareStatements, SCHEMA, type SessionRow, type Statements } from '../backends/sqlite-schema.js';
 import { expiresAt, idKey } from '../backends/validate.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 class RawSqlite implements RawDriver {
   readonly #sql: Statements;

@@ -1,7 +1,7 @@
 // Redis connection faults under load: every client connection killed (CLIENT KILL TYPE normal),
 // or the server restarted on its port. Operations must fail with UNAVAILABLE within a bound
 // (never hang), the client must reconnect by itself, and the load must go on. Always on a private
-// redis-server (scripts/redis-server.ts), never a shared one: CLIENT KILL would hit other clients.
+// redis-server (backends/servers/redis-server.ts), never a shared one: CLIENT KILL would hit other clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import type { BackendModule, SessionBackend } from '../../backends/contract.js';
 import { errorCode } from '../../backends/errors.js';
 import redis from '../../backends/redis.js';
-import { startRedisServer } from '../../scripts/redis-server.js';
+import { withTimeout } from '../../backends/timeout.js';
+import { startRedisServer } from '../../backends/servers/redis-server.js';
 import { waitFor } from './child.js';
 
 export type RedisFault = 'client-kill' | 'server-restart';
@@ -97,10 +98,7 @@ export async function runRedisFault(options: RedisFaultOptions): Promise<RedisFa
           ? backend!.store({ id, createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 1 + i, metadata: { worker, i } })
           : backend!.fetch(id, 1);
       const started = Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      const hang = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), hangAfterMs)));
-      const outcome = await Promise.race([op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'), hang]);
-      clearTimeout(timer);
+      const outcome = await withTimeout(op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'), hangAfterMs, { resolveWith: 'hung' as const });
       result.operations++;
       if (outcome === 'hung') {
         result.hung = true;
