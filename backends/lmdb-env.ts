@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { SessionError } from './errors.js';
 import type { IndexKey } from './lmdb-keys.js';
+import { withTimeout } from './timeout.js';
 
 export interface LmdbEnv {
   root: RootDatabase;
@@ -189,25 +190,18 @@ export async function checkIntegrity(dir: string, timeoutMs: number): Promise<vo
   const execArgv = process.execArgv.flatMap((arg, i, all) =>
     LOADER_FLAG.test(arg) ? (arg.includes('=') ? [arg] : [arg, all[i + 1]!]) : [],
   );
-  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>((resolve) => {
+  const child = spawn(process.execPath, [...execArgv, WALK_SCRIPT, envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const walked = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>((resolve) => {
     let stderr = '';
-    const child = spawn(process.execPath, [...execArgv, WALK_SCRIPT, envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(new Error(`integrity check still running after ${timeoutMs} ms (option integrityCheckTimeoutMs)`));
-    }, Math.min(timeoutMs, 2 ** 31 - 1)); // setTimeout fires at once beyond that
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-4096);
     });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
+    child.on('error', resolve);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
+  const tooLong = new Error(`integrity check still running after ${timeoutMs} ms (option integrityCheckTimeoutMs)`);
+  const ended = await withTimeout(walked, timeoutMs, { resolveWith: tooLong });
+  if (ended === tooLong) child.kill('SIGKILL');
   if (ended instanceof Error) {
     throw new SessionError('UNAVAILABLE', `lmdb integrity check could not run: ${ended.message}`, { cause: ended });
   }

@@ -22,6 +22,7 @@ import { intOption } from './options.js';
 import { RedisBackend, redisBackendOptions } from './redis.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, toSessionError } from './redis-client.js';
 import { defineSessionScripts, type SessionScripts } from './redis-scripts.js';
+import { withTimeout } from './timeout.js';
 
 /** How long WAIT waits for the replicas by default: below the command timeout, so WAIT answers first. */
 export const DEFAULT_REPLICA_TIMEOUT_MS = 1000;
@@ -88,18 +89,12 @@ export async function connectCluster(connection: ClusterConnection): Promise<Clu
   });
   let cause: Error | undefined;
   cluster.on('error', (err: Error) => (cause ??= err));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${connection.connectTimeoutMs} ms`)), connection.connectTimeoutMs);
-  });
   try {
-    await Promise.race([cluster.connect(), timeout]);
+    await withTimeout(cluster.connect(), connection.connectTimeoutMs, `no answer within ${connection.connectTimeoutMs} ms`);
   } catch (err) {
     cluster.disconnect();
     const seeds = connection.nodes.map((n) => `${n.host}:${n.port}`).join(',');
     throw new SessionError('UNAVAILABLE', `cannot connect to the Redis Cluster at ${seeds}: ${(cause ?? (err as Error)).message}`, { cause: err });
-  } finally {
-    clearTimeout(timer);
   }
   return cluster;
 }

@@ -12,6 +12,7 @@ import { intOption } from './options.js';
 import { connectRedis, redisCall, redisConnectionOptions } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineSessionScripts, type RedisClient, type SessionScripts } from './redis-scripts.js';
+import { withTimeout } from './timeout.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 /** How long the native PEXPIREAT safety net waits past the logical expiry (and the server clock). */
@@ -126,12 +127,7 @@ export class RedisBackend implements SessionBackend {
   async close(): Promise<void> {
     if (!this.#life.close()) return;
     // QUIT lets in-flight replies arrive; bounded, because a dead server would never answer it.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.closeTimeoutMs);
-    });
-    await Promise.race([this.#client.quit().catch(() => {}), timeout]);
-    clearTimeout(timer);
+    await withTimeout(this.#client.quit().catch(() => {}), this.options.closeTimeoutMs, { resolveWith: undefined });
     this.#client.disconnect();
   }
 

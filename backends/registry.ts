@@ -1,22 +1,54 @@
-// The reference backends by name, loaded lazily so a run that skips one never loads its driver.
+// The reference backends by name, each with its traits: the one place that says what a backend
+// needs and what is run on it. Modules load lazily, so a run that skips one never loads its driver.
 import type { BackendModule } from './contract.js';
 
-const loaders: Record<string, () => Promise<{ default: BackendModule }>> = {
-  memory: () => import('./memory.js'),
-  sqlite: () => import('./sqlite.js'),
-  lmdb: () => import('./lmdb.js'),
-  redis: () => import('./redis.js'),
-  'redis-cluster': () => import('./redis-cluster.js'),
+/** The driver under a backend, measured beside it; benchmarks/raw.ts maps each name to its raw rows. */
+export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis';
+/** What a backend needs from outside the process; backends/servers/provide.ts finds or starts it. */
+export type ServerKind = 'redis' | 'redis-cluster';
+/** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
+export type FaultScenario = 'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover';
+
+export interface ReferenceBackend {
+  load(): Promise<{ default: BackendModule }>;
+  /** null: no raw rows are measured under it. */
+  rawDriver: RawDriverName | null;
+  server: ServerKind | null;
+  /** The fault scenarios verify runs on it (failover on a cluster of its own, the others in runReliability). */
+  faults: readonly FaultScenario[];
+  /** What the fault scenarios open it with, under their own options: the integrity check on open, for the corruption trials. */
+  faultOpenOptions: Readonly<Record<string, unknown>>;
+}
+
+const FILE_FAULTS: readonly FaultScenario[] = ['crash-durability', 'corruption', 'hostile-input'];
+
+const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
+  memory: { load: () => import('./memory.js'), rawDriver: 'map', server: null, faults: ['hostile-input'], faultOpenOptions: {} },
+  sqlite: { load: () => import('./sqlite.js'), rawDriver: 'better-sqlite3', server: null, faults: FILE_FAULTS, faultOpenOptions: { integrityCheck: true } },
+  // lmdb's integrity check also keeps damage from crashing the process.
+  lmdb: { load: () => import('./lmdb.js'), rawDriver: 'lmdb', server: null, faults: FILE_FAULTS, faultOpenOptions: { integrityCheck: true } },
+  redis: { load: () => import('./redis.js'), rawDriver: 'ioredis', server: 'redis', faults: ['redis-faults', 'hostile-input'], faultOpenOptions: {} },
+  'redis-cluster': { load: () => import('./redis-cluster.js'), rawDriver: null, server: 'redis-cluster', faults: ['hostile-input', 'failover'], faultOpenOptions: {} },
 };
 
-export const REFERENCE_BACKENDS = Object.keys(loaders);
+export const REFERENCE_BACKENDS = Object.keys(REGISTRY);
 
 export function isReferenceBackend(name: string): boolean {
-  return Object.hasOwn(loaders, name);
+  return Object.hasOwn(REGISTRY, name);
+}
+
+/** The traits of a reference backend; undefined for any other name. */
+export function referenceBackend(name: string): ReferenceBackend | undefined {
+  return isReferenceBackend(name) ? REGISTRY[name] : undefined;
+}
+
+/** The fault scenarios for `name`: a reference backend's own, else the one every store can take (hostile input). */
+export function faultScenarios(name: string): readonly FaultScenario[] {
+  return referenceBackend(name)?.faults ?? ['hostile-input'];
 }
 
 export async function loadReferenceBackend(name: string): Promise<BackendModule> {
-  const load = loaders[name];
-  if (load === undefined) throw new Error(`unknown reference backend ${name}`);
-  return (await load()).default;
+  const backend = referenceBackend(name);
+  if (backend === undefined) throw new Error(`unknown reference backend ${name}`);
+  return (await backend.load()).default;
 }

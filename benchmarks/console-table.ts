@@ -1,5 +1,5 @@
 // The benchmark rows as a plain-text table for a terminal or a CI log.
-import { formatUs } from '../reports/format.js';
+import { formatUs } from './format.js';
 import type { BenchmarkRow } from './result.js';
 
 const COLUMNS: [header: string, cell: (row: BenchmarkRow) => string, alignLeft?: boolean][] = [

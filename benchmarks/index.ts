@@ -4,15 +4,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendModule } from '../backends/contract.js';
-import type { Profile } from '../properties/result.js';
-import { conditionsText, formatUs } from '../reports/format.js';
+import { type Profile, PROFILES } from '../backends/profiles.js';
 import { collectGarbage, type Measurement, measureClosedLoop } from './closed-loop.js';
 import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';
+import { conditionsText, formatUs } from './format.js';
 import { DEFAULT_MIXES, type Mix, resolveMix } from './mixes.js';
 import { measureOpenLoop } from './open-loop.js';
-import { BENCH_PROFILES } from './profiles.js';
 import { createProgress, type Progress } from './progress.js';
-import { type RawDriver, type RawDriverFactory, rawDriverFor, rawSurface } from './raw.js';
+import { rawDriverFor, rawSurface } from './raw.js';
+import type { RawDriver, RawDriverFactory } from './raw-driver.js';
 import type { BenchmarkRow } from './result.js';
 import { sampleMarginOfError, summarize, thin } from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
@@ -103,7 +103,7 @@ function positiveIntegers(values: number[], what: string): number[] {
 }
 
 function resolveSettings(options: BenchOptions): Settings {
-  const profile = BENCH_PROFILES[options.profile ?? 'standard'];
+  const profile = PROFILES[options.profile ?? 'standard']?.bench;
   if (profile === undefined) throw new Error(`unknown profile ${String(options.profile)}`);
   const ops = (options.ops ?? [...OPS]).map((op) => {
     if (!(OPS as readonly string[]).includes(op)) throw new Error(`unknown benchmark op ${JSON.stringify(op)} (known: ${OPS.join(', ')})`);

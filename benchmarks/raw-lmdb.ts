@@ -7,7 +7,7 @@ import { idKey } from '../backends/id-keys.js';
 import { acquireEnv, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
 import { decodeMeta, encodeMeta, expiredRange, indexKey, liveRange, namespacePrefix, recordKey } from '../backends/lmdb-keys.js';
 import { durabilityOption } from '../backends/options.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Puts per awaited batch while prefilling, so a million sessions don't queue a million promises. */

@@ -1,7 +1,7 @@
 // The raw row under the memory backend: a Map of session objects, copied in and out with
 // structuredClone (the copy the contract demands, done the obvious way).
 import type { Session } from '../backends/contract.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 class RawMap implements RawDriver {
   readonly #map = new Map<string, Session>();

@@ -7,7 +7,7 @@ import { connectRedis, redisConnectionOptions } from '../backends/redis-client.j
 import { RedisKeys } from '../backends/redis-keys.js';
 import { SAFETY_NET_MS } from '../backends/redis.js';
 import { expiresAt } from '../backends/expiry.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 const LOAD_CHUNK = 1000;
 

@@ -8,7 +8,7 @@ import { idKey } from '../backends/id-keys.js';
 import { durabilityOption } from '../backends/options.js';
 import { DB_FILE } from '../backends/sqlite.js';
 import { prepareStatements, SCHEMA, type SessionRow, type Statements } from '../backends/sqlite-schema.js';
-import type { RawDriver } from './raw.js';
+import type { RawDriver } from './raw-driver.js';
 
 class RawSqlite implements RawDriver {
   readonly #sql: Statements;

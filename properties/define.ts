@@ -1,41 +1,18 @@
 // What a property is, and what the runner hands it: the pieces every property file shares.
 import type fc from 'fast-check';
-import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../backends/contract.js';
-import type { ManagerOptions } from '../backends/manager-options.js';
+import type { BackendCapabilities, BackendModule, Json, SessionBackend } from '../backends/contract.js';
+import type { ManagerFactory } from '../backends/manager-like.js';
+import type { Profile, SuiteSettings } from '../backends/profiles.js';
 import type { Fixture } from './fixture.js';
-import type { Profile } from './result.js';
 
 export type Capability = keyof BackendCapabilities;
 export type Metadata = { [key: string]: Json };
-
-/** The part of SessionManager the properties use; createManager may hand back any object that has it. */
-export interface ManagerLike {
-  create(init?: { metadata?: Metadata; timeoutMs?: number | null; id?: string }): Promise<Session>;
-  get(id: string): Promise<Session | undefined>;
-  touch(id: string): Promise<Session | undefined>;
-  updateMetadata(id: string, patch: Metadata | ((metadata: Metadata) => Metadata)): Promise<Session | undefined>;
-  setTimeout(id: string, timeoutMs: number | null): Promise<Session | undefined>;
-  delete(id: string): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-export type ManagerFactory = (backend: SessionBackend, options: ManagerOptions) => ManagerLike;
-
-export interface ProfileSettings {
-  name: Profile;
-  /** Multiplies each property's quick run count. */
-  runsScale: number;
-  /** Longest command sequence of the model-based property. */
-  maxCommands: number;
-  /** Ids the manager-ids property creates in one run. */
-  managerIds: number;
-  /** Time one property may take before it is reported errored. */
-  timeoutMs: number;
-}
+// Defined on the backends floor (the loader reads a plug-in's createManager); named here for the properties.
+export type { ManagerFactory, ManagerLike } from '../backends/manager-like.js';
 
 export interface PropertyContext {
   module: BackendModule;
-  profile: ProfileSettings;
+  profile: SuiteSettings;
   createManager: ManagerFactory;
   /**
    * Opens a fresh backend (fresh namespace and subdirectory), runs `body`, then wipes and closes

@@ -24,8 +24,8 @@ import { runProperties, type SuiteOptions } from './runner.js';
 import { sharingCas, sharingVisibility } from './sharing.js';
 
 export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './define.js';
-export type { Profile, PropertyResult, PropertyStatus } from './result.js';
-export { PROFILES, isProfile } from './profiles.js';
+export type { PropertyResult, PropertyStatus } from './result.js';
+export { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
 export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './runner.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [

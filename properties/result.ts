@@ -2,7 +2,6 @@
 import type { BackendCapabilities } from '../backends/contract.js';
 
 export type PropertyStatus = 'passed' | 'failed' | 'not-applicable' | 'errored';
-export type Profile = 'quick' | 'standard' | 'thorough';
 
 export interface PropertyResult {
   id: string;

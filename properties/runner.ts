@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendModule } from '../backends/contract.js';
+import { type Profile, PROFILES, type SuiteSettings } from '../backends/profiles.js';
+import { withTimeout } from '../backends/timeout.js';
 import { DEFAULT_MAX_SESSION_BYTES } from '../backends/validate.js';
 import type { ManagerFactory, PropertyContext, PropertyDef } from './define.js';
 import { SetupError, withFixture } from './fixture.js';
-import { numRuns, PROFILES } from './profiles.js';
-import type { Profile, PropertyResult } from './result.js';
+import type { PropertyResult } from './result.js';
 
 export interface SuiteOptions {
   profile?: Profile;
@@ -66,17 +67,13 @@ function messageOf(err: unknown): string {
   return err === undefined || err === null ? 'the property returned false' : String(err);
 }
 
-/** Rejects when `promise` has not settled after `ms`; the timer never outlives the race. */
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Rejects when `promise` has not settled after `ms`, naming what did not finish. */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(promise, ms, `${what} did not finish within ${ms} ms`);
+}
+
+function numRuns(def: PropertyDef, profile: SuiteSettings): number {
+  return typeof def.runs === 'number' ? def.runs * profile.runsScale : def.runs[profile.name];
 }
 
 function selectProperties(all: readonly PropertyDef[], only: string[] | undefined): PropertyDef[] {
@@ -170,7 +167,7 @@ export async function runProperties(
     throw new Error('a path replays one failure: pass it with its seed and exactly one property id in `only`');
   }
   const profileName = options.profile ?? 'quick';
-  const profile = PROFILES[profileName];
+  const profile = PROFILES[profileName]?.suite;
   if (profile === undefined) throw new Error(`unknown profile ${profileName}; known: ${Object.keys(PROFILES).join(', ')}`);
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sessionbench-suite-'));
   const callerLimit = options.openOptions?.maxSessionBytes;

@@ -2,7 +2,7 @@
 // benchmark row and percentile, named stably so a history can follow each series (an open-loop
 // row's arrival rate goes in extra: it follows the machine's throughput).
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import { conditionsText } from './format.js';
+import { conditionsText } from '../benchmarks/format.js';
 import type { Report } from './report.js';
 
 export interface BenchEntry {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import { rowConditions } from './format.js';
+import { rowConditions } from '../benchmarks/format.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import type { BudgetCheck, BudgetConditions, BudgetMetric } from './report.js';
 

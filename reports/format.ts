@@ -1,26 +1,8 @@
-// Number and condition formatting shared by every report writer, so the same row reads the
-// same in summary.md, junit.xml, report.html and the compare table.
-import type { BenchmarkRow } from '../benchmarks/result.js';
+// The regression figures' formatting shared by every report writer, so a compared row reads the
+// same in summary.md, junit.xml, report.html and the compare table. A row's own numbers and
+// conditions are formatted by benchmarks/format.ts, which the console table shares.
+import { formatUs, rowConditions } from '../benchmarks/format.js';
 import type { RegressionRow } from './report.js';
-
-type Conditions = Pick<BenchmarkRow, 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode'>;
-
-export function conditionsText(row: Conditions): string {
-  return `n=${row.datasetSize} ${row.payloadBytes}B c=${row.concurrency} ${row.mode}`;
-}
-
-/** The conditions with an open-loop row's arrival rate: what tells two rows of one op apart. */
-export function rowConditions(row: Conditions & { arrivalRate?: number }): string {
-  return row.arrivalRate === undefined ? conditionsText(row) : `${conditionsText(row)} @${row.arrivalRate}/s`;
-}
-
-/** Microseconds with about three significant digits. */
-export function formatUs(us: number | null | undefined): string {
-  if (us === null || us === undefined) return '–';
-  if (us >= 100) return `${Math.round(us)}`;
-  if (us >= 10) return us.toFixed(1);
-  return us.toFixed(2);
-}
 
 /** A signed relative change: 0.123 -> "+12.3%". */
 export function formatChange(ratio: number | null): string {

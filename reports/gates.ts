@@ -1,7 +1,8 @@
 // The quality gates of a verify run, one set per backend. A gate that could not be evaluated
 // is 'skipped', never 'passed': a green report must mean something was checked.
 import type { PropertyResult } from '../properties/result.js';
-import { rowConditions, formatChange, formatUs } from './format.js';
+import { formatUs, rowConditions } from '../benchmarks/format.js';
+import { formatChange } from './format.js';
 import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './report.js';
 
 /** At most this many offenders are named in a gate's one-line detail; the tables list them all. */

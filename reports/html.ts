@@ -2,7 +2,8 @@
 // the backends: latency per operation, the scaling series when measured, and every table.
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { groupedBarChart, lineChart } from './charts.js';
-import { rowConditions, formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
+import { formatUs, rowConditions } from '../benchmarks/format.js';
+import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { budgetCheckText } from './gates.js';
 import type { BackendReport, Report } from './report.js';
 import { escapeText } from './xml.js';

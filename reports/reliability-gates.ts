@@ -1,17 +1,11 @@
 // The reliability gates, one per scenario and backend: each passes only on the figure its
 // scenario exists to keep at zero. A scenario that did not run for the backend is 'skipped'
 // with the reason, never 'passed'.
+import { faultScenarios } from '../backends/registry.js';
 import type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult } from '../benchmarks/faults/index.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import { listed } from './gates.js';
 import type { Gate, GateName, ReliabilityReport } from './report.js';
-
-/** The scenarios runReliability applies to a backend (benchmarks/faults/index.ts decides the same way). */
-const SCENARIOS: Record<string, GateName[]> = {
-  sqlite: ['crash-durability', 'corruption', 'hostile-input'],
-  lmdb: ['crash-durability', 'corruption', 'hostile-input'],
-  redis: ['redis-faults', 'hostile-input'],
-};
 
 /** Examples quote stored sessions; a gate's detail is one line, so each is cut short. */
 function examples(items: string[]): string {
@@ -69,7 +63,7 @@ export function failoverGate(backend: string, outcome: FailoverResult | { error:
   return gate(lost === 0 ? 'passed' : 'failed', `${lost} lost of ${acknowledged} acknowledged (${attempted} attempted); ${window}, write stall ${Math.round(writeStallMs)} ms`);
 }
 
-/** The gates of one backend that the reliability run covered; `skipped` reasons name the scenario and backend. */
+/** The gates of one backend that the reliability run covered (its scenarios in the registry); `skipped` reasons name the scenario and backend. */
 export function reliabilityGates(backend: string, reliability: ReliabilityReport): Gate[] {
   const base = (name: string): string => name.replace(/\+aes$/, '');
   const why = (gate: Gate): Gate => {
@@ -77,7 +71,8 @@ export function reliabilityGates(backend: string, reliability: ReliabilityReport
     const reasons = reliability.skipped.filter((s) => s.includes(backend));
     return reasons.length === 0 ? gate : { ...gate, detail: listed(reasons) };
   };
-  return (SCENARIOS[backend] ?? ['hostile-input']).map((name) => {
+  // failover has its own run and gate (failoverGate); the others are runReliability's.
+  return faultScenarios(backend).filter((name) => name !== 'failover').map((name) => {
     if (name === 'crash-durability') return crashGate(backend, reliability.crash.filter((r) => r.backend === backend));
     if (name === 'corruption') return corruptionGate(backend, reliability.corruption.filter((r) => base(r.backend) === backend));
     if (name === 'redis-faults') return why(redisFaultsGate(backend, reliability.redisFaults));

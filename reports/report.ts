@@ -1,25 +1,19 @@
 // The shape of report.json (reports/report.schema.json describes the same thing for other tools).
 // Bump SCHEMA_VERSION on any change a reader of an older report would trip over.
 import type { BackendCapabilities } from '../backends/contract.js';
+import type { BackendKind } from '../backends/load-backend.js';
+import type { Profile } from '../backends/profiles.js';
+import type { FaultScenario } from '../backends/registry.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import type { Profile, PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/result.js';
 
 export const SCHEMA_VERSION = 1;
 
 export type GateStatus = 'passed' | 'failed' | 'skipped';
-export type GateName =
-  | 'properties'
-  | 'budgets'
-  | 'regression'
-  | 'availability'
-  | 'benchmark'
-  | 'crash-durability'
-  | 'corruption'
-  | 'redis-faults'
-  | 'hostile-input'
-  | 'failover';
+/** A reliability gate is named after its fault scenario. */
+export type GateName = 'properties' | 'budgets' | 'regression' | 'availability' | 'benchmark' | FaultScenario;
 
 export interface Gate {
   name: GateName;
@@ -94,8 +88,6 @@ export interface Environment {
   profile: Profile;
   seed: number;
 }
-
-export type BackendKind = 'reference' | 'plugin';
 
 export interface BackendReport {
   name: string;

@@ -2,7 +2,8 @@
 // it needs to be acted on: the counterexample and the command that replays it.
 import type { PropertyResult } from '../properties/result.js';
 import { budgetCheckText } from './gates.js';
-import { conditionsText, formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
+import { conditionsText, formatUs } from '../benchmarks/format.js';
+import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { legalText } from './xml.js';

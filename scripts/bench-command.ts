@@ -4,7 +4,7 @@ import { type BenchmarkRow, runBenchmarks } from '../benchmarks/index.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { formatTable } from '../benchmarks/console-table.js';
 import { BACKEND_HELP, backendsOf, parseProfile, PROFILE_HELP } from './cli-options.js';
-import { SetupError } from './setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 import { benchTarget, eachTarget } from './targets.js';
 
 export const BENCH_USAGE = `Usage: sessionbench bench [options]

@@ -1,8 +1,7 @@
 // Option parsing shared by the CLI's commands; every bad value is a SetupError (exit 2).
 import { randomInt } from 'node:crypto';
-import { isProfile, PROFILES } from '../properties/profiles.js';
-import type { Profile } from '../properties/result.js';
-import { SetupError } from './setup-error.js';
+import { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
+import { SetupError } from '../backends/setup-error.js';
 
 /** What verify, props and bench run when no --backend is given. */
 export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];

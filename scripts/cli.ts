@@ -9,7 +9,7 @@ import { BENCH_OPTIONS, BENCH_USAGE, benchCommand } from './bench-command.js';
 import { COMPARE_OPTIONS, COMPARE_USAGE, compareCommand } from './compare-command.js';
 import { createProgress } from '../benchmarks/progress.js';
 import { PROPS_OPTIONS, PROPS_USAGE, propsCommand } from './props-command.js';
-import { SetupError } from './setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 import { VERIFY_OPTIONS, VERIFY_USAGE, verifyCommand } from './verify-command.js';
 
 const USAGE = `Usage: sessionbench <command> [options]

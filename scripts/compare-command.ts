@@ -5,7 +5,7 @@ import { benchmarkRows, readReport } from '../reports/read-report.js';
 import { compareBenchmarks, DEFAULT_ALPHA, DEFAULT_MIN_EFFECT } from '../reports/regression.js';
 import { regressionTable } from '../reports/summary.js';
 import { parseFraction } from './cli-options.js';
-import { SetupError } from './setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 
 export const COMPARE_USAGE = `Usage: sessionbench compare <baseline.json> <current.json> [options]
 

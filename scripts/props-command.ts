@@ -4,7 +4,7 @@ import { PROPERTIES, runSuite } from '../properties/index.js';
 import type { PropertyResult } from '../properties/result.js';
 import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
-import { SetupError } from './setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 import { eachTarget } from './targets.js';
 
 export const PROPS_USAGE = `Usage: sessionbench props [options]

@@ -1,17 +1,17 @@
-// Turns loaded backends into runnable targets: the redis reference backend gets a Redis (the
-// one REDIS_URL names, the local one, or a private server stopped at teardown), redis-cluster a
-// cluster (REDIS_CLUSTER_NODES, or a local 3 + 3 one stopped at teardown); a backend that
-// can't have what it needs is skipped with the reason, never reported as passed.
+// Turns loaded backends into runnable targets for the CLI's commands: a reference backend gets
+// the server its registry entry names (backends/servers: the one REDIS_URL or
+// REDIS_CLUSTER_NODES names, a local one, or a private one stopped at teardown); a backend that
+// can't have what it needs is skipped with the reason, never reported as passed. Progress,
+// teardown on Ctrl-C and scratch dirs make this the CLI's concern, not a backend's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactUrl } from '../backends/redis-client.js';
+import { type LoadedBackend, loadBackends } from '../backends/load-backend.js';
+import { referenceBackend } from '../backends/registry.js';
+import { provideServer } from '../backends/servers/provide.js';
 import type { BenchTarget } from '../benchmarks/index.js';
-import { type LoadedBackend, loadBackends } from './load-backend.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { requireAll } from './cli-options.js';
-import { provideRedisCluster } from './redis-cluster.js';
-import { provideRedis } from './redis-provider.js';
 import { Teardown } from './teardown.js';
 
 export interface Target extends LoadedBackend {
@@ -27,28 +27,12 @@ export function benchTarget(target: Target): BenchTarget {
   return { name: module.name, module, raw: kind === 'reference', ...(openOptions === undefined ? {} : { openOptions }) };
 }
 
-type Provision = { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
-
-/** What a reference backend needs from outside the process, if anything. */
-async function provision(spec: string): Promise<Provision | undefined> {
-  if (spec === 'redis') {
-    const redis = await provideRedis();
-    if ('skipped' in redis) return redis;
-    return { openOptions: { url: redis.url }, stop: redis.stop, note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})` };
-  }
-  if (spec === 'redis-cluster') {
-    const c = await provideRedisCluster();
-    if ('skipped' in c) return c;
-    return { openOptions: { nodes: c.nodes }, stop: c.stop, note: `using ${c.nodes.length} seed nodes (${c.source})` };
-  }
-  return undefined;
-}
-
 async function prepareTargets(backends: readonly LoadedBackend[], teardown: Teardown, progress: Progress): Promise<Target[]> {
   const targets: Target[] = [];
   for (const backend of backends) {
     if (backend.kind === 'reference') progress.line(`${backend.spec}: preparing`);
-    const provided = backend.kind === 'reference' ? await provision(backend.spec) : undefined;
+    const server = backend.kind === 'reference' ? referenceBackend(backend.spec)?.server : null;
+    const provided = server ? await provideServer(server) : undefined;
     if (provided === undefined) {
       targets.push(backend);
     } else if ('skipped' in provided) {

@@ -2,7 +2,7 @@
 import { DEFAULT_MIN_EFFECT } from '../reports/regression.js';
 import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
-import { SetupError } from './setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 import { verify } from './verify.js';
 
 export const DEFAULT_REPORT_DIR = 'reports/latest';

@@ -4,12 +4,15 @@
 // plug-in) are found before anything long runs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Profile, PROFILES } from '../backends/profiles.js';
+import { faultScenarios } from '../backends/registry.js';
+import { SetupError } from '../backends/setup-error.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { runBenchmarks } from '../benchmarks/index.js';
 import { runFailoverScenario } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
-import type { Profile, PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/result.js';
 import { type Budgets, checkBudgets, loadBudgets } from '../reports/budgets.js';
 import { describeEnvironment } from '../reports/environment.js';
 import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../reports/gates.js';
@@ -19,7 +22,6 @@ import { failoverGate, reliabilityGates } from '../reports/reliability-gates.js'
 import { type BackendReport, type Gate, type ReliabilityReport, type Report, SCHEMA_VERSION } from '../reports/report.js';
 import { writeReports } from '../reports/write.js';
 import type { Progress } from '../benchmarks/progress.js';
-import { SetupError } from './setup-error.js';
 import { benchTarget, type Target, withTargets } from './targets.js';
 
 export interface VerifyOptions {
@@ -141,15 +143,14 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
   return report;
 }
 
-/** The backends runReliability knows (redis-cluster: hostile input; its failover run is apart), if they can run here. */
-const FAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis', 'redis-cluster'];
-
 async function runFaults(targets: readonly Target[], options: VerifyOptions, dir: string): Promise<ReliabilityReport | undefined> {
   const { profile, progress } = options;
   const started = performance.now();
   const runnable = targets.filter((t) => t.kind === 'reference' && t.skipReason === undefined);
-  const backends = runnable.map((t) => t.spec).filter((spec) => FAULT_BACKENDS.includes(spec));
-  const wanted = options.reliability ?? profile !== 'quick';
+  // The registry says which scenarios each backend runs: runReliability's here, failover apart.
+  const backends = runnable.map((t) => t.spec).filter((spec) => faultScenarios(spec).some((s) => s !== 'failover'));
+  const settings = PROFILES[profile].reliability;
+  const wanted = options.reliability ?? settings.byDefault;
   let reliability: ReliabilityReport | undefined;
   if (wanted && backends.length > 0) {
     reliability = await runReliability({
@@ -159,12 +160,12 @@ async function runFaults(targets: readonly Target[], options: VerifyOptions, dir
       openOptions: Object.fromEntries(runnable.flatMap((t) => (t.openOptions === undefined ? [] : [[t.spec, t.openOptions]]))),
       seed: options.seed,
       // sqlite against sqlite+aes: a benchmark, so not with --skip-bench, and only when sqlite is verified.
-      encryptionBenchmark: profile !== 'quick' && !options.skipBench && backends.includes('sqlite'),
+      encryptionBenchmark: settings.encryptionBenchmark && !options.skipBench && backends.includes('sqlite'),
       onProgress: (line) => progress.line(`reliability: ${line}`),
     });
     progress.note(`reliability: ${backends.join(', ')} (${seconds(started)})`);
   }
-  if (runnable.some((t) => t.spec === 'redis-cluster')) {
+  if (runnable.some((t) => faultScenarios(t.spec).includes('failover'))) {
     progress.line('failover: killing a Redis Cluster master under load');
     reliability ??= { profile, crash: [], corruption: [], redisFaults: [], hostileInput: [], skipped: [wanted ? 'no backend for the fault scenarios' : `fault scenarios: not run in the ${profile} profile (--reliability runs them)`] };
     try {
@@ -182,7 +183,7 @@ async function runFaults(targets: readonly Target[], options: VerifyOptions, dir
 function addReliabilityGates(backends: readonly BackendReport[], reliability: ReliabilityReport): void {
   for (const b of backends) {
     if (b.kind !== 'reference' || b.skipReason !== undefined) continue;
-    if (b.spec === 'redis-cluster') {
+    if (faultScenarios(b.spec).includes('failover')) {
       const failure = reliability.skipped.find((s) => s.startsWith('failover: '));
       b.gates.push(failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }));
     }

@@ -1,5 +1,5 @@
 // The shared contract, run against each backend on its real store (one line per backend).
-import { provideRedis } from '../scripts/redis-provider.js';
+import { provideRedis } from '../backends/servers/redis-provider.js';
 import { backendFile, contractTests, dirTarget } from './helpers/contract-cases.js';
 
 contractTests('memory', () => dirTarget(backendFile('memory')));

@@ -20,7 +20,7 @@ import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentile, sampleMarginOfError, summarize, thin } from '../benchmarks/stats.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { zeta, ZipfianGenerator } from '../benchmarks/zipf.js';
-import { type ProvidedRedis, provideRedis } from '../scripts/redis-provider.js';
+import { type ProvidedRedis, provideRedis } from '../backends/servers/redis-provider.js';
 
 test('percentile interpolates between closest ranks', () => {
   const five = [1, 2, 3, 4, 5];

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { createProgress } from '../benchmarks/progress.js';
 import { parseFraction, parseSeed } from '../scripts/cli-options.js';
 import { propsCommand } from '../scripts/props-command.js';
-import { SetupError } from '../scripts/setup-error.js';
+import { SetupError } from '../backends/setup-error.js';
 import { verify } from '../scripts/verify.js';
 import { runCli, startCli } from './run-cli.js';
 

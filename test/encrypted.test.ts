@@ -7,8 +7,8 @@ import { encrypted, ENCRYPTION_KEY_ENV, newEncryptionKey } from '../backends/enc
 import { errorCode } from '../backends/errors.js';
 import redis from '../backends/redis.js';
 import sqlite from '../backends/sqlite.js';
-import { LOCAL_REDIS_URL } from '../scripts/redis-provider.js';
-import { pingRedis } from '../scripts/redis-server.js';
+import { LOCAL_REDIS_URL } from '../backends/servers/redis-provider.js';
+import { pingRedis } from '../backends/servers/redis-server.js';
 import { suiteTests } from '../properties/node-test.js';
 import { tempDir } from './helpers/tmp.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { loadReferenceBackend } from '../backends/registry.js';
 import { runHostileInput } from '../benchmarks/faults/hostile-input.js';
-import { provideRedis } from '../scripts/redis-provider.js';
+import { provideRedis } from '../backends/servers/redis-provider.js';
 import lenientOpenOptions from './faults-zoo/lenient-open-options.js';
 import uncheckedNow from './faults-zoo/unchecked-now.js';
 import uncheckedStoreOptions from './faults-zoo/unchecked-store-options.js';

@@ -7,7 +7,7 @@ import type { Session } from '../backends/contract.js';
 import redisCluster from '../backends/redis-cluster.js';
 import { runHostileInput } from '../benchmarks/faults/hostile-input.js';
 import { suiteTests } from '../properties/node-test.js';
-import { startRedisCluster } from '../scripts/redis-cluster.js';
+import { startRedisCluster } from '../backends/servers/redis-cluster.js';
 import { tempDir } from './helpers/tmp.js';
 
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });

@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import type { Session } from '../backends/contract.js';
 import { errorCode } from '../backends/errors.js';
 import redis from '../backends/redis.js';
-import { detectDockerEngine, provideRedis, type ProvidedRedis } from '../scripts/redis-provider.js';
-import { startRedisServer } from '../scripts/redis-server.js';
+import { detectDockerEngine, provideRedis, type ProvidedRedis } from '../backends/servers/redis-provider.js';
+import { startRedisServer } from '../backends/servers/redis-server.js';
 
 const required = process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
 

@@ -10,8 +10,8 @@ import type { Session, SessionBackend } from '../backends/contract.js';
 import { errorCode } from '../backends/errors.js';
 import redis, { SAFETY_NET_MS } from '../backends/redis.js';
 import { RedisKeys } from '../backends/redis-keys.js';
-import { provideRedis } from '../scripts/redis-provider.js';
-import { freePort } from '../scripts/redis-server.js';
+import { provideRedis } from '../backends/servers/redis-provider.js';
+import { freePort } from '../backends/servers/redis-server.js';
 import { rejectsWith } from './helpers/contract-cases.js';
 
 const provided = await provideRedis();

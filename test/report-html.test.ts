@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import memory from '../backends/memory.js';
 import { runBenchmarks } from '../benchmarks/index.js';
 import { renderHtml } from '../reports/html.js';
-import { loadBackend } from '../scripts/load-backend.js';
+import { loadBackend } from '../backends/load-backend.js';
 import { reportOf } from './report-fixture.js';
 import { ROOT } from './run-cli.js';
 

@@ -8,7 +8,7 @@ import memory from '../backends/memory.js';
 import { loadReferenceBackend } from '../backends/registry.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import { suiteTests } from '../properties/node-test.js';
-import { provideRedis } from '../scripts/redis-provider.js';
+import { provideRedis } from '../backends/servers/redis-provider.js';
 import expiryOffByOne from './zoo/expiry-off-by-one.js';
 
 suiteTests(memory);

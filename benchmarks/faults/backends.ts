@@ -5,8 +5,8 @@
 import path from 'node:path';
 import type { BackendModule } from '../../backends/contract.js';
 import { encrypted } from '../../backends/encrypted.js';
-import { isModulePath, loadBackend } from '../../scripts/load-backend.js';
-import { SetupError } from '../../scripts/setup-error.js';
+import { isModulePath, loadBackend } from '../../backends/load-backend.js';
+import { SetupError } from '../../backends/setup-error.js';
 
 const AES_SUFFIX = '+aes';
 

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withTimeout } from '../../backends/timeout.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -39,14 +40,12 @@ export function spawnScript(script: string, request: unknown, onLine: (line: str
 export function waitFor(what: string, timeoutMs: number): { promise: Promise<void>; done(): void; fail(err: Error): void } {
   let resolve!: () => void;
   let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
+  const settled = new Promise<void>((res, rej) => {
     resolve = res;
     reject = rej;
   });
-  const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-  promise.then(
-    () => clearTimeout(timer),
-    () => clearTimeout(timer),
-  );
+  const promise = withTimeout(settled, timeoutMs, `timed out after ${timeoutMs} ms waiting for ${what}`);
+  // A run that fails early leaves some waits unawaited: their timeout must not be an unhandled rejection.
+  promise.catch(() => {});
   return { promise, done: resolve, fail: reject };
 }

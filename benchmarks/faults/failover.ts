@@ -10,7 +10,7 @@ import { errorCode } from '../../backends/errors.js';
 import { SessionManager } from '../../backends/manager.js';
 import redisCluster from '../../backends/redis-cluster.js';
 import { RedisKeys } from '../../backends/redis-keys.js';
-import { masterOf, startRedisCluster, type LocalRedisCluster } from '../../scripts/redis-cluster.js';
+import { masterOf, startRedisCluster, type LocalRedisCluster } from '../../backends/servers/redis-cluster.js';
 
 export interface FailoverOptions {
   /** Concurrent sessions under load. */

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sqlite from '../../backends/sqlite.js';
 import { encrypted, newEncryptionKey } from '../../backends/encrypted.js';
-import type { Profile } from '../../properties/result.js';
+import { type Profile, PROFILES } from '../../backends/profiles.js';
+import { type FaultScenario, faultScenarios, referenceBackend } from '../../backends/registry.js';
 import { runBenchmarks } from '../index.js';
 import type { BenchmarkRow } from '../result.js';
 import { loadFaultBackend } from './backends.js';
@@ -56,21 +57,9 @@ export interface ReliabilityResult {
   skipped: string[];
 }
 
-/** How much each profile does: quick is for every pull request, thorough for the closing figures. */
-export const RELIABILITY_PROFILES: Record<Profile, { kills: number; corruptionTrials: number; hostileCases: number }> = {
-  quick: { kills: 10, corruptionTrials: 20, hostileCases: 1000 },
-  standard: { kills: 30, corruptionTrials: 100, hostileCases: 3000 },
-  thorough: { kills: 100, corruptionTrials: 500, hostileCases: 10_000 },
-};
-
-const FILE_BACKENDS = ['sqlite', 'lmdb'];
-const NETWORKED = ['redis', 'redis-cluster'];
-/** Both run their integrity check on open in the corruption scenario (the configurable hook; lmdb's keeps damage from crashing the process). */
-const CORRUPTION_OPTIONS: Record<string, Record<string, unknown>> = { sqlite: { integrityCheck: true }, lmdb: { integrityCheck: true } };
-
 export async function runReliability(options: ReliabilityOptions): Promise<ReliabilityResult> {
   const profile = options.profile ?? 'quick';
-  const sizes = RELIABILITY_PROFILES[profile];
+  const sizes = PROFILES[profile].reliability;
   const seed = options.seed ?? 1;
   const progress = options.onProgress ?? (() => {});
   const encryptionKey = newEncryptionKey();
@@ -89,22 +78,24 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
-  const fileBackends = options.backends.filter((name) => FILE_BACKENDS.includes(name));
+  // Each scenario runs on the backends whose registry entry lists it.
+  const runs = (scenario: FaultScenario): string[] => options.backends.filter((name) => faultScenarios(name).includes(scenario));
 
-  for (const backend of fileBackends) {
+  for (const backend of runs('crash-durability')) {
     for (const durability of ['full', 'normal'] as const) {
       progress(`crash durability: ${backend} (${durability}), ${sizes.kills} kills`);
       result.crash.push(await inDir((dir) => runCrashDurability({ backend, durability, kills: sizes.kills, dir, seed })));
     }
   }
-  for (const backend of fileBackends) {
+  for (const backend of runs('corruption')) {
     for (const [name, extra] of [[backend, {}], [`${backend}+aes`, { encryptionKey }]] as const) {
       progress(`corruption: ${name}, ${sizes.corruptionTrials} trials`);
-      const openOptions = { ...CORRUPTION_OPTIONS[backend], ...extra };
+      const openOptions = { ...referenceBackend(backend)?.faultOpenOptions, ...extra };
       result.corruption.push(await inDir((dir) => runCorruption({ backend: name, trials: sizes.corruptionTrials, dir, options: openOptions, seed })));
     }
   }
-  if (options.backends.includes('redis')) {
+  // The redis faults run on a private server of their own, once whichever backends list them.
+  if (runs('redis-faults').length > 0) {
     for (const fault of REDIS_FAULTS) {
       progress(`redis fault: ${fault}`);
       try {
@@ -114,9 +105,9 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       }
     }
   }
-  for (const name of options.backends) {
+  for (const name of runs('hostile-input')) {
     const openOptions = options.openOptions?.[name];
-    if (NETWORKED.includes(name) && openOptions === undefined) {
+    if (referenceBackend(name)?.server && openOptions === undefined) {
       result.skipped.push(`hostile input on ${name}: no server to connect to`);
       continue;
     }

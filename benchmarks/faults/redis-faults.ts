@@ -1,7 +1,7 @@
 // Redis connection faults under load: every client connection killed (CLIENT KILL TYPE normal),
 // or the server restarted on its port. Operations must fail with UNAVAILABLE within a bound
 // (never hang), the client must reconnect by itself, and the load must go on. Always on a private
-// redis-server (scripts/redis-server.ts), never a shared one: CLIENT KILL would hit other clients.
+// redis-server (backends/servers/redis-server.ts), never a shared one: CLIENT KILL would hit other clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import type { BackendModule, SessionBackend } from '../../backends/contract.js';
 import { errorCode } from '../../backends/errors.js';
 import redis from '../../backends/redis.js';
-import { startRedisServer } from '../../scripts/redis-server.js';
+import { withTimeout } from '../../backends/timeout.js';
+import { startRedisServer } from '../../backends/servers/redis-server.js';
 import { waitFor } from './child.js';
 
 export type RedisFault = 'client-kill' | 'server-restart';
@@ -173,9 +174,11 @@ async function operate(run: Run, backend: SessionBackend, worker: number, i: num
       ? backend.store({ id, createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 1 + i, metadata: { worker, i } })
       : backend.fetch(id, 1);
   const started = Date.now();
-  const outcome = await hangOrResult(
+  // An operation that takes longer than hangAfterMs is abandoned and counted as a hang.
+  const outcome = await withTimeout(
     op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'),
     run.settings.hangAfterMs,
+    { resolveWith: 'hung' as const },
   );
   run.result.operations++;
   if (outcome === 'hung') {
@@ -183,17 +186,6 @@ async function operate(run: Run, backend: SessionBackend, worker: number, i: num
     run.recovered.fail(new Error(`an operation hung for ${run.settings.hangAfterMs} ms after ${run.settings.fault}`));
   } else if (outcome === 'ok') recordSuccess(run, started);
   else recordFailure(run, outcome, started);
-}
-
-/** The outcome, or 'hung' if it takes longer than hangAfterMs (the operation is then abandoned). */
-async function hangOrResult<T>(outcome: Promise<T>, hangAfterMs: number): Promise<T | 'hung'> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), hangAfterMs)));
-  try {
-    return await Promise.race([outcome, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Settles the wait for opsBefore successes, and after the fault the wait for recovery. */

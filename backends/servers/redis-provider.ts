@@ -1,7 +1,8 @@
 // Finds a Redis for a run: REDIS_URL, else the local 127.0.0.1:6379, else the embedded default
 // (a private redis-server, or, opted in and where a Docker engine answers, a testcontainers
 // Redis). When none can be had the caller reports redis as skipped, with the reason.
-import { redactUrl } from '../backends/redis-client.js';
+import { redactUrl } from '../redis-client.js';
+import { withTimeout } from '../timeout.js';
 import { pingRedis, startRedisServer } from './redis-server.js';
 
 export type RedisSource = 'env' | 'local' | 'embedded' | 'testcontainers';
@@ -36,15 +37,7 @@ const nothingToStop = async (): Promise<void> => {};
 export async function detectDockerEngine(): Promise<string | undefined> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${DOCKER_DETECT_TIMEOUT_MS} ms`)), DOCKER_DETECT_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([getContainerRuntimeClient(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(getContainerRuntimeClient(), DOCKER_DETECT_TIMEOUT_MS, `no answer within ${DOCKER_DETECT_TIMEOUT_MS} ms`);
     return undefined;
   } catch (err) {
     return `no Docker engine: ${(err as Error).message}`;

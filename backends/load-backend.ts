@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BackendModule } from '../backends/contract.js';
-import type { ManagerFactory } from '../properties/define.js';
-import { isReferenceBackend, loadReferenceBackend, REFERENCE_BACKENDS } from '../backends/registry.js';
-import type { BackendKind } from '../reports/report.js';
+import type { BackendModule } from './contract.js';
+import type { ManagerFactory } from './manager-like.js';
+import { isReferenceBackend, loadReferenceBackend, REFERENCE_BACKENDS } from './registry.js';
 import { SetupError } from './setup-error.js';
+
+export type BackendKind = 'reference' | 'plugin';
 
 export interface LoadedBackend {
   /** What was passed to --backend (the replay command repeats it). */

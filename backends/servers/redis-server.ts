@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { withTimeout } from '../timeout.js';
 
 export interface RedisServer {
   host: '127.0.0.1';
@@ -103,9 +104,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (!exited(child)) {
     const exit = once(child, 'exit');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exit;
-    clearTimeout(timer);
+    if ((await withTimeout(exit, STOP_TIMEOUT_MS, { resolveWith: 'still running' as const })) === 'still running') {
+      child.kill('SIGKILL');
+      await exit;
+    }
   }
 }
 

@@ -1,0 +1,110 @@
+// How much each profile runs, in one table: the invariant suite, the benchmark and the fault
+// scenarios. quick is sized for every pull request (suite + benchmark of the four reference
+// backends in about a minute on 2 cores); standard and thorough run several and many times more,
+// and thorough adds the 10k / 100k / 1M scaling series and the closing reliability figures.
+// Here on the ground floor because properties, benchmarks, faults and the CLI all read it.
+
+export type Profile = 'quick' | 'standard' | 'thorough';
+
+/** What the invariant suite runs (a property's context carries it). */
+export interface SuiteSettings {
+  name: Profile;
+  /** Multiplies each property's quick run count. */
+  runsScale: number;
+  /** Longest command sequence of the model-based property. */
+  maxCommands: number;
+  /** Ids the manager-ids property creates in one run. */
+  managerIds: number;
+  /** Time one property may take before it is reported errored. */
+  timeoutMs: number;
+}
+
+/** How long and how wide the benchmark measures. */
+export interface BenchSettings {
+  datasetSizes: number[];
+  payloads: number[];
+  concurrency: number[];
+  openLoop: boolean;
+  openLoopMs: number;
+  /** tinybench budget per row. */
+  timeMs: number;
+  warmupMs: number;
+  iterations: number;
+  warmupIterations: number;
+}
+
+/** How much the fault scenarios do, and whether verify runs them unasked. */
+export interface ReliabilitySettings {
+  /** verify runs the fault scenarios without --reliability. */
+  byDefault: boolean;
+  kills: number;
+  corruptionTrials: number;
+  hostileCases: number;
+  /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
+  encryptionBenchmark: boolean;
+}
+
+export interface ProfileSettings {
+  suite: SuiteSettings;
+  bench: BenchSettings;
+  reliability: ReliabilitySettings;
+}
+
+/** ~200 B and ~10 KB of metadata per session. */
+const SMALL_PAYLOAD = 200;
+const LARGE_PAYLOAD = 10 * 1024;
+const DEFAULT_DATASET_SIZE = 10_000;
+
+export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
+  quick: {
+    // manager-ids creates 10k ids in quick (100k would cost seconds per backend); 100k elsewhere.
+    suite: { name: 'quick', runsScale: 1, maxCommands: 25, managerIds: 10_000, timeoutMs: 30_000 },
+    // a few seconds of benchmark per backend
+    bench: {
+      datasetSizes: [DEFAULT_DATASET_SIZE],
+      payloads: [SMALL_PAYLOAD],
+      concurrency: [1, 64],
+      openLoop: false,
+      openLoopMs: 1000,
+      timeMs: 100,
+      warmupMs: 25,
+      iterations: 10,
+      warmupIterations: 5,
+    },
+    reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+  },
+  standard: {
+    suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
+    bench: {
+      datasetSizes: [DEFAULT_DATASET_SIZE],
+      payloads: [SMALL_PAYLOAD, LARGE_PAYLOAD],
+      concurrency: [1, 64],
+      openLoop: true,
+      openLoopMs: 2000,
+      timeMs: 500,
+      warmupMs: 100,
+      iterations: 20,
+      warmupIterations: 10,
+    },
+    reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+  },
+  thorough: {
+    suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
+    bench: {
+      datasetSizes: [DEFAULT_DATASET_SIZE, 100_000, 1_000_000],
+      payloads: [SMALL_PAYLOAD, LARGE_PAYLOAD],
+      concurrency: [1, 64],
+      openLoop: true,
+      openLoopMs: 5000,
+      timeMs: 2000,
+      warmupMs: 300,
+      iterations: 50,
+      warmupIterations: 20,
+    },
+    reliability: { byDefault: true, kills: 100, corruptionTrials: 500, hostileCases: 10_000, encryptionBenchmark: true },
+  },
+};
+
+export function isProfile(value: unknown): value is Profile {
+  return typeof value === 'string' && Object.hasOwn(PROFILES, value);
+}

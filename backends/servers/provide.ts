@@ -1,0 +1,19 @@
+// The server a reference backend needs (its registry entry names it), found or started for a
+// run: the open options that reach it, how to stop what was started, and a note saying which.
+import { redactUrl } from '../redis-client.js';
+import type { ServerKind } from '../registry.js';
+import { provideRedisCluster } from './redis-cluster.js';
+import { provideRedis } from './redis-provider.js';
+
+export type ProvidedServer = { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
+
+export async function provideServer(server: ServerKind): Promise<ProvidedServer> {
+  if (server === 'redis') {
+    const redis = await provideRedis();
+    if ('skipped' in redis) return redis;
+    return { openOptions: { url: redis.url }, stop: redis.stop, note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})` };
+  }
+  const c = await provideRedisCluster();
+  if ('skipped' in c) return c;
+  return { openOptions: { nodes: c.nodes }, stop: c.stop, note: `using ${c.nodes.length} seed nodes (${c.source})` };
+}
