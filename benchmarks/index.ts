@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendModule } from '../backends/contract.js';
-import type { Profile } from '../properties/result.js';
+import type { Profile } from '../properties/engine/result.js';
 import { conditionsText, formatUs } from '../reports/format.js';
 import { collectGarbage, type Measurement, measureClosedLoop } from './closed-loop.js';
 import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';

@@ -1,7 +1,7 @@
 // How long and how wide each profile measures. quick must fit suite + benchmark of the four
 // reference backends into about a minute on 2 cores (a few seconds of benchmark per backend);
 // thorough adds the 10k / 100k / 1M scaling series.
-import type { Profile } from '../properties/result.js';
+import type { Profile } from '../properties/engine/result.js';
 
 export interface ProfileSettings {
   datasetSizes: number[];

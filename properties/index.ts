@@ -2,31 +2,31 @@
 // is the source of truth for property ids (reports, the zoo and replay commands use them).
 import type { BackendModule } from '../backends/contract.js';
 import { SessionManager } from '../backends/manager.js';
-import { badInput } from './bad-input.js';
-import { casConcurrent, casCreate, casStale } from './cas.js';
-import type { ManagerFactory, PropertyDef } from './define.js';
-import { deleteTruthful, expiryBoundary, expiryCleanup, noResurrection } from './expiry.js';
-import { copyIsolation, isolation } from './isolation.js';
-import { lifecycleClosed } from './lifecycle.js';
+import { badInput } from './invariants/bad-input.js';
+import { casConcurrent, casCreate, casStale } from './invariants/cas.js';
+import type { ManagerFactory, PropertyDef } from './engine/define.js';
+import { deleteTruthful, expiryBoundary, expiryCleanup, noResurrection } from './invariants/expiry.js';
+import { copyIsolation, isolation } from './invariants/isolation.js';
+import { lifecycleClosed } from './invariants/lifecycle.js';
 import {
   managerConcurrentUpdates,
   managerCreatedAt,
   managerIds,
   managerMetadataAlgebra,
   managerMonotonic,
-} from './manager.js';
-import { modelBased } from './model-run.js';
-import { namespaceIsolation } from './namespaces.js';
-import { persistence } from './persistence.js';
-import type { PropertyResult } from './result.js';
-import { tooLarge, roundTrip } from './round-trip.js';
-import { runProperties, type SuiteOptions } from './runner.js';
-import { sharingCas, sharingVisibility } from './sharing.js';
+} from './invariants/manager.js';
+import { modelBased } from './engine/model-run.js';
+import { namespaceIsolation } from './invariants/namespaces.js';
+import { persistence } from './invariants/persistence.js';
+import type { PropertyResult } from './engine/result.js';
+import { tooLarge, roundTrip } from './invariants/round-trip.js';
+import { runProperties, type SuiteOptions } from './engine/runner.js';
+import { sharingCas, sharingVisibility } from './invariants/sharing.js';
 
-export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './define.js';
-export type { Profile, PropertyResult, PropertyStatus } from './result.js';
+export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './engine/define.js';
+export type { Profile, PropertyResult, PropertyStatus } from './engine/result.js';
 export { PROFILES, isProfile } from './profiles.js';
-export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './runner.js';
+export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './engine/runner.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   roundTrip,

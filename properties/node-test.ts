@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BackendModule } from '../backends/contract.js';
 import { missingCapabilities, PROPERTIES, runSuite, type SuiteOptions } from './index.js';
-import type { PropertyResult } from './result.js';
+import type { PropertyResult } from './engine/result.js';
 
 export function describeFailure(result: PropertyResult): string {
   return [

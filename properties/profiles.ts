@@ -1,8 +1,8 @@
 // How much each profile runs. quick is sized for every pull request: the whole suite on the four
 // reference backends in about a minute on 2 cores; standard and thorough run several and many
 // times more, with longer command sequences.
-import type { PropertyDef, ProfileSettings } from './define.js';
-import type { Profile } from './result.js';
+import type { PropertyDef, ProfileSettings } from './engine/define.js';
+import type { Profile } from './engine/result.js';
 
 export const PROFILES: Record<Profile, ProfileSettings> = {
   // manager-ids creates 10k ids in quick (100k would cost seconds per backend); 100k elsewhere.

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Profile } from '../properties/result.js';
+import type { Profile } from '../properties/engine/result.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import type { Environment } from './report.js';
 

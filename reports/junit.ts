@@ -1,7 +1,7 @@
 // junit.xml for CI test views: a testsuite per backend, a testcase per property, per budget
 // limit and per regression row; gates with nothing itemised (availability, a suite that could
 // not run) get one testcase of their own so that no failure is invisible there.
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { budgetCheckText, regressionRowText } from './gates.js';
 import type { BackendReport, Gate, GateStatus, Report } from './report.js';
 import { escapeAttribute, escapeText } from './xml.js';

@@ -4,7 +4,7 @@ import type { BackendCapabilities } from '../backends/contract.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import type { Profile, PropertyResult } from '../properties/result.js';
+import type { Profile, PropertyResult } from '../properties/engine/result.js';
 
 export const SCHEMA_VERSION = 1;
 

@@ -1,6 +1,6 @@
 // summary.md: what a person reads first. One row per backend, then every failure with what
 // it needs to be acted on: the counterexample and the command that replays it.
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { budgetCheckText } from './gates.js';
 import { conditionsText, formatUs, REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';

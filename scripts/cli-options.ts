@@ -1,7 +1,7 @@
 // Option parsing shared by the CLI's commands; every bad value is a SetupError (exit 2).
 import { randomInt } from 'node:crypto';
 import { isProfile, PROFILES } from '../properties/profiles.js';
-import type { Profile } from '../properties/result.js';
+import type { Profile } from '../properties/engine/result.js';
 import { SetupError } from './setup-error.js';
 
 /** What verify, props and bench run when no --backend is given. */

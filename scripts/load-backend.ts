@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendModule } from '../backends/contract.js';
-import type { ManagerFactory } from '../properties/define.js';
+import type { ManagerFactory } from '../properties/engine/define.js';
 import { isReferenceBackend, loadReferenceBackend, REFERENCE_BACKENDS } from '../backends/registry.js';
 import type { BackendKind } from '../reports/report.js';
 import { SetupError } from './setup-error.js';

@@ -1,7 +1,7 @@
 // `sessionbench props`: the invariant suite alone, printed to the terminal. With --only, --seed
 // and --path it replays one reported failure exactly (the replay command reports print).
 import { PROPERTIES, runSuite } from '../properties/index.js';
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from './setup-error.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sqlite from '../../backends/sqlite.js';
 import { encrypted, newEncryptionKey } from '../../backends/encrypted.js';
-import type { Profile } from '../../properties/result.js';
+import type { Profile } from '../../properties/engine/result.js';
 import { runBenchmarks } from '../index.js';
 import type { BenchmarkRow } from '../result.js';
 import { loadFaultBackend } from './backends.js';

@@ -1,7 +1,7 @@
 // The zoo of faulty backends: each a correct backend (or manager) with one realistic bug, and the
 // properties that must catch it. test/zoo.test.ts proves the suite against this list.
 import type { BackendModule } from '../../backends/contract.js';
-import type { ManagerFactory } from '../../properties/define.js';
+import type { ManagerFactory } from '../../properties/engine/define.js';
 import boundedDepth from './bounded-depth.js';
 import casChecksIncoming from './cas-checks-incoming.js';
 import casZeroIsFalsy from './cas-zero-is-falsy.js';

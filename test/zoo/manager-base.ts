@@ -4,7 +4,7 @@
 import type { BackendModule, Session, SessionBackend } from '../../backends/contract.js';
 import { SessionManager, type CreateInit, type ManagerOptions } from '../../backends/manager.js';
 import memory from '../../backends/memory.js';
-import type { ManagerFactory } from '../../properties/define.js';
+import type { ManagerFactory } from '../../properties/engine/define.js';
 
 export type Write = 'compare-and-set' | 'blind';
 

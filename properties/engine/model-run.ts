@@ -1,9 +1,9 @@
 // Model-based: random command sequences against the reference model, every observation compared.
 // fast-check shrinks a divergence to the shortest sequence that still shows it.
 import fc from 'fast-check';
-import type { Session, SessionBackend } from '../backends/contract.js';
-import { clockSessionArb, idArb, similarIds } from './arbitraries.js';
-import { expectationArb, type Expectation } from './cas.js';
+import type { Session, SessionBackend } from '../../backends/contract.js';
+import { clockSessionArb, idArb, similarIds } from '../arbitraries/index.js';
+import { expectationArb, type Expectation } from '../invariants/cas.js';
 import { expectIds, expectSession } from './compare.js';
 import type { PropertyContext, PropertyDef } from './define.js';
 import type { Fixture } from './fixture.js';

@@ -1,13 +1,13 @@
 // Versions and compare-and-set: expectedVersion 0 creates only, a stale version always conflicts,
 // and of concurrent compare-and-sets from one version exactly one wins, in any interleaving.
 import fc from 'fast-check';
-import type { SessionBackend } from '../backends/contract.js';
-import { clockSessionArb, idArb, labelled, makeSession } from './arbitraries.js';
-import type { PropertyContext, PropertyDef } from './define.js';
-import { expiryOf, ReferenceModel } from './model.js';
-import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
-import { attempt, expectCode, expectOk } from './outcome.js';
-import { interleavingArb, withScheduler } from './scheduling.js';
+import type { SessionBackend } from '../../backends/contract.js';
+import { clockSessionArb, idArb, labelled, makeSession } from '../arbitraries/index.js';
+import type { PropertyContext, PropertyDef } from '../engine/define.js';
+import { expiryOf, ReferenceModel } from '../engine/model.js';
+import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
+import { attempt, expectCode, expectOk } from '../engine/outcome.js';
+import { interleavingArb, withScheduler } from '../engine/scheduling.js';
 
 const template = clockSessionArb(fc.constant(''));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

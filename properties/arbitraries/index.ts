@@ -2,8 +2,8 @@
 // purpose: the bugs session stores ship hide in lone surrogates, glob characters, "__proto__"
 // keys, integers past 2^53 and payloads one byte over a limit, not in "abc" and 42.
 import fc from 'fast-check';
-import type { Json, Session } from '../backends/contract.js';
-import { quote } from './compare.js';
+import type { Json, Session } from '../../backends/contract.js';
+import { quote } from '../engine/compare.js';
 
 type Metadata = Session['metadata'];
 

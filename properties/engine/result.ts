@@ -1,5 +1,5 @@
 // What the invariant suite returns per property; reports read these and nothing else.
-import type { BackendCapabilities } from '../backends/contract.js';
+import type { BackendCapabilities } from '../../backends/contract.js';
 
 export type PropertyStatus = 'passed' | 'failed' | 'not-applicable' | 'errored';
 export type Profile = 'quick' | 'standard' | 'thorough';

@@ -1,7 +1,7 @@
 // What a property is, and what the runner hands it: the pieces every property file shares.
 import type fc from 'fast-check';
-import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../backends/contract.js';
-import type { ManagerOptions } from '../backends/manager-options.js';
+import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
+import type { ManagerOptions } from '../../backends/manager-options.js';
 import type { Fixture } from './fixture.js';
 import type { Profile } from './result.js';
 

@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendModule } from '../backends/contract.js';
-import { DEFAULT_MAX_SESSION_BYTES } from '../backends/validate.js';
+import type { BackendModule } from '../../backends/contract.js';
+import { DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
+import { numRuns, PROFILES } from '../profiles.js';
 import type { ManagerFactory, PropertyContext, PropertyDef } from './define.js';
 import { SetupError, withFixture } from './fixture.js';
-import { numRuns, PROFILES } from './profiles.js';
 import type { Profile, PropertyResult } from './result.js';
 
 export interface SuiteOptions {
