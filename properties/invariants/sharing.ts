@@ -2,7 +2,7 @@
 // and deletes at once, and compare-and-set is atomic across them.
 import fc from 'fast-check';
 import type { SessionBackend } from '../../backends/contract.js';
-import { concurrentCas } from './cas.js';
+import { concurrentCas } from '../engine/cas.js';
 import type { PropertyDef } from '../engine/define.js';
 import { newWorld, twoInstanceRun, type Step, type World } from '../engine/model-run.js';
 import { expectMatchesModel } from '../engine/observe.js';
