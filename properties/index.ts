@@ -9,7 +9,7 @@ import { runProperties, type SuiteOptions } from './engine/runner.js';
 import { PROPERTIES } from './invariants/index.js';
 
 export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './engine/define.js';
-export type { Profile, PropertyResult, PropertyStatus } from './engine/result.js';
+export type { Profile, PropertyErrored, PropertyFailed, PropertyNotApplicable, PropertyPassed, PropertyResult, PropertyStatus } from './engine/result.js';
 export { PROFILES, isProfile } from './profiles.js';
 export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './engine/runner.js';
 export { PROPERTIES };

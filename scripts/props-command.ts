@@ -45,9 +45,8 @@ const MARK: Record<PropertyResult['status'], string> = { passed: 'ok  ', failed:
 function describe(r: PropertyResult): string {
   const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms)`];
   if (r.status === 'not-applicable' || r.status === 'passed') return lines[0]!;
-  if (r.message !== undefined) lines.push(`       ${r.message}`);
-  if (r.counterexample !== undefined) lines.push(`       counterexample: ${r.counterexample}`);
-  if (r.replay !== undefined) lines.push(`       replay: ${r.replay}`);
+  lines.push(`       ${r.message}`);
+  if (r.status === 'failed') lines.push(`       counterexample: ${r.counterexample}`, `       replay: ${r.replay}`);
   return lines.join('\n');
 }
 
