@@ -1,58 +1,18 @@
-// The invariant suite: every property, in the order they run, and runSuite over them. This list
-// is the source of truth for property ids (reports, the zoo and replay commands use them).
+// The invariant suite's public entry: the properties (invariants/index.ts lists them, in the
+// order they run) and runSuite over them with the reference SessionManager. engine/ is how a
+// property runs, arbitraries/ what it is fed.
 import type { BackendModule } from '../backends/contract.js';
 import { SessionManager } from '../backends/manager.js';
-import { badInput } from './bad-input.js';
-import { casConcurrent, casCreate, casStale } from './cas.js';
-import type { ManagerFactory, PropertyDef } from './define.js';
-import { deleteTruthful, expiryBoundary, expiryCleanup, noResurrection } from './expiry.js';
-import { copyIsolation, isolation } from './isolation.js';
-import { lifecycleClosed } from './lifecycle.js';
-import {
-  managerConcurrentUpdates,
-  managerCreatedAt,
-  managerIds,
-  managerMetadataAlgebra,
-  managerMonotonic,
-} from './manager.js';
-import { modelBased } from './model-run.js';
-import { namespaceIsolation } from './namespaces.js';
-import { persistence } from './persistence.js';
-import type { PropertyResult } from './result.js';
-import { tooLarge, roundTrip } from './round-trip.js';
-import { runProperties, type SuiteOptions } from './runner.js';
-import { sharingCas, sharingVisibility } from './sharing.js';
+import type { ManagerFactory } from './engine/define.js';
+import type { PropertyResult } from './engine/result.js';
+import { runProperties, type SuiteOptions } from './engine/runner.js';
+import { PROPERTIES } from './invariants/index.js';
 
-export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './define.js';
-export type { PropertyResult, PropertyStatus } from './result.js';
+export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './engine/define.js';
+export type { PropertyErrored, PropertyFailed, PropertyNotApplicable, PropertyPassed, PropertyResult, PropertyStatus } from './engine/result.js';
 export { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
-export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './runner.js';
-
-export const PROPERTIES: readonly PropertyDef[] = [
-  roundTrip,
-  tooLarge,
-  isolation,
-  copyIsolation,
-  expiryBoundary,
-  expiryCleanup,
-  noResurrection,
-  casCreate,
-  casStale,
-  casConcurrent,
-  modelBased,
-  managerIds,
-  managerMonotonic,
-  managerConcurrentUpdates,
-  managerMetadataAlgebra,
-  managerCreatedAt,
-  persistence,
-  namespaceIsolation,
-  sharingVisibility,
-  sharingCas,
-  lifecycleClosed,
-  badInput,
-  deleteTruthful,
-];
+export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './engine/runner.js';
+export { PROPERTIES };
 
 const referenceManager: ManagerFactory = (backend, options) => new SessionManager(backend, options);
 

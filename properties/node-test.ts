@@ -4,17 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BackendModule } from '../backends/contract.js';
 import { missingCapabilities, PROPERTIES, runSuite, type SuiteOptions } from './index.js';
-import type { PropertyResult } from './result.js';
+import type { PropertyResult } from './engine/result.js';
 
 export function describeFailure(result: PropertyResult): string {
-  return [
-    `${result.id} ${result.status}: ${result.statement}`,
-    result.message === undefined ? undefined : `  ${result.message}`,
-    result.counterexample === undefined ? undefined : `  counterexample: ${result.counterexample}`,
-    result.replay === undefined ? undefined : `  replay: ${result.replay}`,
-  ]
-    .filter((line) => line !== undefined)
-    .join('\n');
+  const lines = [`${result.id} ${result.status}: ${result.statement}`];
+  if (result.status !== 'passed') lines.push(`  ${result.message}`);
+  if (result.status === 'failed') lines.push(`  counterexample: ${result.counterexample}`, `  replay: ${result.replay}`);
+  return lines.join('\n');
 }
 
 export function suiteTests(module: BackendModule, options: SuiteOptions = {}): void {

@@ -1,6 +1,6 @@
 // The quality gates of a verify run, one set per backend. A gate that could not be evaluated
 // is 'skipped', never 'passed': a green report must mean something was checked.
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { formatChange } from './format.js';
 import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './report.js';

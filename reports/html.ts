@@ -77,8 +77,8 @@ function propertiesSection(backend: BackendReport): string {
   const failures = backend.properties
     .filter((p) => p.status === 'failed' || p.status === 'errored')
     .map((p) => {
-      const details = [p.message, p.counterexample === undefined ? undefined : `Counterexample: ${p.counterexample}`, p.replay === undefined ? undefined : `Replay: ${p.replay}`];
-      return `<h4>${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.filter((d) => d !== undefined).join('\n\n'))}</pre>`;
+      const details = p.status === 'failed' ? [p.message, `Counterexample: ${p.counterexample}`, `Replay: ${p.replay}`] : [p.message];
+      return `<h4>${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.join('\n\n'))}</pre>`;
     });
   return `<h3>${escapeText(backend.name)}: properties</h3>${table(['Property', 'Status', 'Statement', 'Runs', 'ms'], rows)}${failures.join('')}`;
 }

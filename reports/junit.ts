@@ -1,7 +1,7 @@
 // junit.xml for CI test views: a testsuite per backend, a testcase per property, per budget
 // limit and per regression row; gates with nothing itemised (availability, a suite that could
 // not run) get one testcase of their own so that no failure is invisible there.
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { budgetCheckText, regressionRowText } from './gates.js';
 import type { BackendReport, Gate, GateStatus, Report } from './report.js';
 import { escapeAttribute, escapeText } from './xml.js';
@@ -23,15 +23,14 @@ function caseXml(c: Case): string {
 
 function propertyCase(backend: BackendReport, p: PropertyResult): Case {
   const c: Case = { classname: `sessionbench.${backend.name}.properties`, name: p.id, timeMs: p.durationMs };
-  if (p.status === 'not-applicable') c.outcome = { kind: 'skipped', message: p.message ?? 'not applicable' };
-  if (p.status === 'failed' || p.status === 'errored') {
-    const body = [
-      p.statement,
-      p.counterexample === undefined ? undefined : `Counterexample: ${p.counterexample}`,
-      p.seed === undefined ? undefined : `Seed: ${p.seed}${p.path === undefined ? '' : ` Path: ${p.path}`}`,
-      p.replay === undefined ? undefined : `Replay: ${p.replay}`,
-    ].filter((line) => line !== undefined);
-    c.outcome = { kind: p.status === 'failed' ? 'failure' : 'error', message: p.message ?? `${p.id} ${p.status}`, body: body.join('\n') };
+  if (p.status === 'not-applicable') c.outcome = { kind: 'skipped', message: p.message };
+  if (p.status === 'failed') {
+    const body = [p.statement, `Counterexample: ${p.counterexample}`, `Seed: ${p.seed} Path: ${p.path}`, `Replay: ${p.replay}`];
+    c.outcome = { kind: 'failure', message: p.message, body: body.join('\n') };
+  }
+  if (p.status === 'errored') {
+    const body = p.seed === undefined ? [p.statement] : [p.statement, `Seed: ${p.seed}`];
+    c.outcome = { kind: 'error', message: p.message, body: body.join('\n') };
   }
   return c;
 }

@@ -7,7 +7,7 @@ import type { FaultScenario } from '../backends/registry.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 
 export const SCHEMA_VERSION = 1;
 

@@ -1,6 +1,6 @@
 // summary.md: what a person reads first. One row per backend, then every failure with what
 // it needs to be acted on: the counterexample and the command that replays it.
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyErrored, PropertyFailed } from '../properties/engine/result.js';
 import { budgetCheckText } from './gates.js';
 import { conditionsText, formatUs } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
@@ -66,12 +66,13 @@ function backendTable(report: Report): string {
   );
 }
 
-function propertyFailure(backend: BackendReport, p: PropertyResult): string {
-  const parts = [`### ❌ ${legalText(backend.name)}: property \`${p.id}\` ${p.status}`, '', `_${legalText(p.statement)}_`];
-  if (p.message !== undefined) parts.push('', fenced(p.message, 'text'));
-  if (p.counterexample !== undefined) parts.push('', 'Counterexample:', '', fenced(p.counterexample, 'text'));
-  if (p.seed !== undefined) parts.push('', `Seed ${p.seed}${p.path === undefined ? '' : `, path ${p.path}`}.`);
-  if (p.replay !== undefined) parts.push('', 'Replay:', '', fenced(p.replay, 'sh'));
+function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErrored): string {
+  const parts = [`### ❌ ${legalText(backend.name)}: property \`${p.id}\` ${p.status}`, '', `_${legalText(p.statement)}_`, '', fenced(p.message, 'text')];
+  if (p.status === 'failed') {
+    parts.push('', 'Counterexample:', '', fenced(p.counterexample, 'text'), '', `Seed ${p.seed}, path ${p.path}.`, '', 'Replay:', '', fenced(p.replay, 'sh'));
+  } else if (p.seed !== undefined) {
+    parts.push('', `Seed ${p.seed}.`);
+  }
   return parts.join('\n');
 }
 

@@ -1,7 +1,7 @@
 // `sessionbench props`: the invariant suite alone, printed to the terminal. With --only, --seed
 // and --path it replays one reported failure exactly (the replay command reports print).
 import { PROPERTIES, runSuite } from '../properties/index.js';
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from '../backends/setup-error.js';
@@ -45,9 +45,8 @@ const MARK: Record<PropertyResult['status'], string> = { passed: 'ok  ', failed:
 function describe(r: PropertyResult): string {
   const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms)`];
   if (r.status === 'not-applicable' || r.status === 'passed') return lines[0]!;
-  if (r.message !== undefined) lines.push(`       ${r.message}`);
-  if (r.counterexample !== undefined) lines.push(`       counterexample: ${r.counterexample}`);
-  if (r.replay !== undefined) lines.push(`       replay: ${r.replay}`);
+  lines.push(`       ${r.message}`);
+  if (r.status === 'failed') lines.push(`       counterexample: ${r.counterexample}`, `       replay: ${r.replay}`);
   return lines.join('\n');
 }
 

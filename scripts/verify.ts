@@ -12,7 +12,7 @@ import { runBenchmarks } from '../benchmarks/index.js';
 import { runFailoverScenario } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
-import type { PropertyResult } from '../properties/result.js';
+import type { PropertyResult } from '../properties/engine/result.js';
 import { type Budgets, checkBudgets, loadBudgets } from '../reports/budgets.js';
 import { describeEnvironment } from '../reports/environment.js';
 import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../reports/gates.js';

@@ -2,7 +2,7 @@
 // a SessionError with the right code and change nothing stored (the whole store is compared
 // before and after); ids and namespaces built against the stores' key schemes (Redis globs and
 // hash tags, SQL quotes and LIKE wildcards, path separators, NUL, lone surrogates, 256-character
-// ids) never read or touch another session. The generators are the suite's (properties/arbitraries.ts).
+// ids) never read or touch another session. The generators are the suite's (properties/arbitraries/).
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import type { BackendModule, Session, SessionBackend } from '../../backends/contract.js';
@@ -14,8 +14,8 @@ import {
   malformedSessionArb,
   sessionArb,
   similarIds,
-} from '../../properties/arbitraries.js';
-import { expectCode } from '../../properties/outcome.js';
+} from '../../properties/arbitraries/index.js';
+import { expectCode } from '../../properties/engine/outcome.js';
 
 export interface HostileOptions {
   module: BackendModule;

@@ -2,7 +2,7 @@
 // given: told which one, it runs the suite on it and posts the results back.
 import { parentPort } from 'node:worker_threads';
 import { runSuite } from '../../properties/index.js';
-import type { PropertyResult } from '../../properties/result.js';
+import type { PropertyResult } from '../../properties/engine/result.js';
 import { CONTROLS, ZOO, type ZooMember } from './index.js';
 
 export interface ZooJob {

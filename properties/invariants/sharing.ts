@@ -1,11 +1,11 @@
 // Capability `shared`: two instances open at once are one store: each sees the other's writes
 // and deletes at once, and compare-and-set is atomic across them.
 import fc from 'fast-check';
-import type { SessionBackend } from '../backends/contract.js';
-import { concurrentCas } from './cas.js';
-import type { PropertyDef } from './define.js';
-import { newWorld, twoInstanceRun, type Step, type World } from './model-run.js';
-import { expectMatchesModel } from './observe.js';
+import type { SessionBackend } from '../../backends/contract.js';
+import { concurrentCas } from '../engine/cas.js';
+import type { PropertyDef } from '../engine/define.js';
+import { newWorld, twoInstanceRun, type Step, type World } from '../engine/model-run.js';
+import { expectMatchesModel } from '../engine/observe.js';
 
 /** A step on one instance, after which every other instance must already show its effect. */
 class OnInstance implements fc.AsyncCommand<World, SessionBackend[]> {

@@ -1,7 +1,7 @@
 // Compares everything a backend shows with what the reference model says it must show: list(now)
 // and fetch(id, now) of every id involved, at each instant given. This is the "store unchanged"
 // check too: a backend that wrote anything it should not have differs from the model somewhere.
-import type { Session, SessionBackend } from '../backends/contract.js';
+import type { Session, SessionBackend } from '../../backends/contract.js';
 import { expectIds, expectSession, quote } from './compare.js';
 import type { ReferenceModel } from './model.js';
 import { expectOk } from './outcome.js';

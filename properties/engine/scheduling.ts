@@ -1,6 +1,6 @@
 // Interleavings driven by fast-check's scheduler, made replayable from a seed and path.
 import fc from 'fast-check';
-import type { SessionBackend } from '../backends/contract.js';
+import type { SessionBackend } from '../../backends/contract.js';
 
 /**
  * Interleavings come from fast-check's scheduler, built afresh in every run from a generated

@@ -1,14 +1,14 @@
 // What a property is, and what the runner hands it: the pieces every property file shares.
 import type fc from 'fast-check';
-import type { BackendCapabilities, BackendModule, Json, SessionBackend } from '../backends/contract.js';
-import type { ManagerFactory } from '../backends/manager-like.js';
-import type { Profile, SuiteSettings } from '../backends/profiles.js';
+import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
+import type { ManagerFactory } from '../../backends/manager-like.js';
+import type { Profile, SuiteSettings } from '../../backends/profiles.js';
 import type { Fixture } from './fixture.js';
 
 export type Capability = keyof BackendCapabilities;
 export type Metadata = { [key: string]: Json };
 // Defined on the backends floor (the loader reads a plug-in's createManager); named here for the properties.
-export type { ManagerFactory, ManagerLike } from '../backends/manager-like.js';
+export type { ManagerFactory, ManagerLike } from '../../backends/manager-like.js';
 
 export interface PropertyContext {
   module: BackendModule;

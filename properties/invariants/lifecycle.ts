@@ -1,11 +1,11 @@
 // After close(), every method rejects with CLOSED, whatever its arguments; close() stays idempotent.
 import fc from 'fast-check';
-import type { Session, SessionBackend } from '../backends/contract.js';
-import { badIdArb, badNowArb, malformedSessionArb, sessionArb, type BadValue, type Malformation } from './arbitraries.js';
-import type { PropertyDef } from './define.js';
-import { ReferenceModel } from './model.js';
-import { storeAll } from './observe.js';
-import { expectCode, expectOk } from './outcome.js';
+import type { Session, SessionBackend } from '../../backends/contract.js';
+import { badIdArb, badNowArb, malformedSessionArb, sessionArb, type BadValue, type Malformation } from '../arbitraries/index.js';
+import type { PropertyDef } from '../engine/define.js';
+import { ReferenceModel } from '../engine/model.js';
+import { storeAll } from '../engine/observe.js';
+import { expectCode, expectOk } from '../engine/outcome.js';
 
 function callsAfterClose(
   session: Session,

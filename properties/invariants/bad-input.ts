@@ -1,6 +1,6 @@
 // Bad input gets the right error code and changes nothing that was stored.
 import fc from 'fast-check';
-import type { Session, SessionBackend } from '../backends/contract.js';
+import type { Session, SessionBackend } from '../../backends/contract.js';
 import {
   badIdArb,
   badNowArb,
@@ -9,11 +9,11 @@ import {
   labelled,
   malformedSessionArb,
   sessionArb,
-} from './arbitraries.js';
-import type { PropertyDef } from './define.js';
-import { ReferenceModel } from './model.js';
-import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
-import { expectCode } from './outcome.js';
+} from '../arbitraries/index.js';
+import type { PropertyDef } from '../engine/define.js';
+import { ReferenceModel } from '../engine/model.js';
+import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
+import { expectCode } from '../engine/outcome.js';
 
 interface BadCall {
   what: string;

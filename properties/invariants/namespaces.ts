@@ -2,10 +2,10 @@
 // even when they hold the same ids. A scan, cleanup or key scheme that forgets the namespace
 // shows or removes a neighbour's sessions.
 import fc from 'fast-check';
-import type { SessionBackend } from '../backends/contract.js';
-import type { PropertyDef } from './define.js';
-import { newWorld, twoInstanceRun, type Step, type World } from './model-run.js';
-import { expectMatchesModel } from './observe.js';
+import type { SessionBackend } from '../../backends/contract.js';
+import type { PropertyDef } from '../engine/define.js';
+import { newWorld, twoInstanceRun, type Step, type World } from '../engine/model-run.js';
+import { expectMatchesModel } from '../engine/observe.js';
 
 /** A step on one namespace's instance, after which both instances must still match their own models. */
 class InNamespace implements fc.AsyncCommand<World[], SessionBackend[]> {

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendModule, SessionBackend } from '../backends/contract.js';
-import { errorCode } from '../backends/errors.js';
+import type { BackendModule, SessionBackend } from '../../backends/contract.js';
+import { errorCode } from '../../backends/errors.js';
 
 /** open() of a fresh backend failed: the property could not run, which is an error, not a counterexample. */
 export class SetupError extends Error {

@@ -1,12 +1,12 @@
 // The SessionManager above any backend: ids, a monotonic lastAccessedAt on a clock that steps
 // back, no lost updates between two managers, metadata sets that are idempotent and commute.
 import fc from 'fast-check';
-import type { Json, Session, SessionBackend } from '../backends/contract.js';
-import { jsonKey, jsonValue, metadataArb, smallMetadataArb } from './arbitraries.js';
-import { expectSession, jsonDiff } from './compare.js';
-import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from './define.js';
-import { expectOk } from './outcome.js';
-import { interleavingArb, scheduledBackend, withScheduler } from './scheduling.js';
+import type { Json, Session, SessionBackend } from '../../backends/contract.js';
+import { jsonKey, jsonValue, metadataArb, smallMetadataArb } from '../arbitraries/index.js';
+import { expectSession, jsonDiff } from '../engine/compare.js';
+import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
+import { expectOk } from '../engine/outcome.js';
+import { interleavingArb, scheduledBackend, withScheduler } from '../engine/scheduling.js';
 
 /** The documented format of a manager-issued id: 16 CSPRNG bytes as lowercase hex. */
 const ISSUED_ID = /^[0-9a-f]{32}$/;

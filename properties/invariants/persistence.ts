@@ -1,9 +1,9 @@
 // Capability `persistent`: what one open() stored, the next open() of the same dir and namespace has.
 import fc from 'fast-check';
-import { sessionArb } from './arbitraries.js';
-import type { PropertyDef } from './define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs } from './model-run.js';
-import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
+import { sessionArb } from '../arbitraries/index.js';
+import type { PropertyDef } from '../engine/define.js';
+import { idPoolArb, newWorld, SPAN, stepArbs } from '../engine/model-run.js';
+import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 
 export const persistence: PropertyDef = {
   id: 'persistence',

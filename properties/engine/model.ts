@@ -1,7 +1,7 @@
 // The reference model of the contract: a Map and the rules of DESIGN.md, written out here
 // rather than borrowed from backends/validate.ts so that an oracle bug and a backend bug can't
 // cancel out. Only valid sessions ever reach it.
-import type { Session } from '../backends/contract.js';
+import type { Session } from '../../backends/contract.js';
 import { copySession } from './compare.js';
 
 /** When a session expires, or null when it never does. */

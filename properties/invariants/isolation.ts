@@ -1,13 +1,13 @@
 // One session's writes, deletes and expiry never reach another, however similar the ids; and a
 // backend never shares objects with its callers.
 import fc from 'fast-check';
-import type { Session } from '../backends/contract.js';
-import { clockSessionArb, containers, sessionArb, similarIds } from './arbitraries.js';
-import { copySession, expectSession, quote } from './compare.js';
-import type { PropertyDef } from './define.js';
-import { expiryOf, ReferenceModel } from './model.js';
-import { expectCleanup, expectMatchesModel, storeAll } from './observe.js';
-import { expectOk } from './outcome.js';
+import type { Session } from '../../backends/contract.js';
+import { clockSessionArb, containers, sessionArb, similarIds } from '../arbitraries/index.js';
+import { copySession, expectSession, quote } from '../engine/compare.js';
+import type { PropertyDef } from '../engine/define.js';
+import { expiryOf, ReferenceModel } from '../engine/model.js';
+import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
+import { expectOk } from '../engine/outcome.js';
 
 type TargetOp =
   | { kind: 'store'; template: Session }

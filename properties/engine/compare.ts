@@ -1,7 +1,7 @@
 // Value equality as the contract means it: "a session read back equals the one stored, field for
 // field and value for value". Key order and prototypes are not values (a store may reorder keys,
 // a parser may build null-prototype objects); types, -0 and extra or missing keys are.
-import type { Session } from '../backends/contract.js';
+import type { Session } from '../../backends/contract.js';
 
 function show(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;

@@ -1,11 +1,11 @@
 // Expiry on a virtual clock: exact to the millisecond, hidden by reads, removed only by cleanup.
 import fc from 'fast-check';
-import type { Session } from '../backends/contract.js';
-import { clockSessionArb, idArb, sessionArb } from './arbitraries.js';
-import { expectSession, quote } from './compare.js';
-import type { PropertyDef } from './define.js';
-import { expiryOf, ReferenceModel } from './model.js';
-import { boundaryNows, expectCleanup, expectMatchesModel, storeAll } from './observe.js';
+import type { Session } from '../../backends/contract.js';
+import { clockSessionArb, idArb, sessionArb } from '../arbitraries/index.js';
+import { expectSession, quote } from '../engine/compare.js';
+import type { PropertyDef } from '../engine/define.js';
+import { expiryOf, ReferenceModel } from '../engine/model.js';
+import { boundaryNows, expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 
 function uniqueSessions(session: fc.Arbitrary<Session>, maxLength: number): fc.Arbitrary<Session[]> {
   return fc.uniqueArray(session, { minLength: 1, maxLength, selector: (s) => s.id });

@@ -1,11 +1,13 @@
-// Model-based: random command sequences against the reference model, every observation compared.
-// fast-check shrinks a divergence to the shortest sequence that still shows it.
+// Model-based runs: random command sequences against the reference model, every observation
+// compared. fast-check shrinks a divergence to the shortest sequence that still shows it. The
+// steps, the world they act on and the two-instance run are shared by the model, persistence,
+// namespace and sharing properties.
 import fc from 'fast-check';
-import type { Session, SessionBackend } from '../backends/contract.js';
-import { clockSessionArb, idArb, similarIds } from './arbitraries.js';
+import type { Session, SessionBackend } from '../../backends/contract.js';
+import { clockSessionArb, idArb, similarIds } from '../arbitraries/index.js';
 import { expectationArb, type Expectation } from './cas.js';
 import { expectIds, expectSession } from './compare.js';
-import type { PropertyContext, PropertyDef } from './define.js';
+import type { PropertyContext } from './define.js';
 import type { Fixture } from './fixture.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup } from './observe.js';
@@ -165,20 +167,3 @@ export function twoInstanceRun<M extends object>(
       }),
   );
 }
-
-export const modelBased: PropertyDef = {
-  id: 'model',
-  statement: 'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
-  requires: [],
-  runs: 20,
-  run: (ctx) =>
-    fc.asyncProperty(
-      idPoolArb,
-      fc.nat(SPAN),
-      fc.commands(stepArbs, { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
-      async (ids, start, steps) =>
-        ctx.withBackend(async (backend) =>
-          fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps),
-        ),
-    ),
-};

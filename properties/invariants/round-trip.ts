@@ -1,11 +1,11 @@
 // What a backend accepts it gives back exactly; what is over its limit it refuses, changing nothing.
 import fc from 'fast-check';
-import type { Session } from '../backends/contract.js';
-import { labelled, makeSession, sessionArb, sizedSessionArb, smallMetadataArb } from './arbitraries.js';
-import type { PropertyDef } from './define.js';
-import { expiryOf, ReferenceModel } from './model.js';
-import { boundaryNows, expectMatchesModel, storeAll } from './observe.js';
-import { expectCode, expectOk } from './outcome.js';
+import type { Session } from '../../backends/contract.js';
+import { labelled, makeSession, sessionArb, sizedSessionArb, smallMetadataArb } from '../arbitraries/index.js';
+import type { PropertyDef } from '../engine/define.js';
+import { expiryOf, ReferenceModel } from '../engine/model.js';
+import { boundaryNows, expectMatchesModel, storeAll } from '../engine/observe.js';
+import { expectCode, expectOk } from '../engine/outcome.js';
 
 export const roundTrip: PropertyDef = {
   id: 'round-trip',

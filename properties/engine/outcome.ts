@@ -1,5 +1,5 @@
 // How a backend call ended, told apart by error `code` (plug-ins throw their own error classes).
-import { errorCode } from '../backends/errors.js';
+import { errorCode } from '../../backends/errors.js';
 
 export type Outcome<T> =
   | { ok: true; value: T }

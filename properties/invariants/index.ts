@@ -1,0 +1,46 @@
+// Every property, in the order they run. This list is the source of truth for property ids
+// (reports, the zoo and replay commands use them).
+import type { PropertyDef } from '../engine/define.js';
+import { badInput } from './bad-input.js';
+import { casConcurrent, casCreate, casStale } from './cas.js';
+import { deleteTruthful, expiryBoundary, expiryCleanup, noResurrection } from './expiry.js';
+import { copyIsolation, isolation } from './isolation.js';
+import { lifecycleClosed } from './lifecycle.js';
+import {
+  managerConcurrentUpdates,
+  managerCreatedAt,
+  managerIds,
+  managerMetadataAlgebra,
+  managerMonotonic,
+} from './manager.js';
+import { modelBased } from './model-based.js';
+import { namespaceIsolation } from './namespaces.js';
+import { persistence } from './persistence.js';
+import { tooLarge, roundTrip } from './round-trip.js';
+import { sharingCas, sharingVisibility } from './sharing.js';
+
+export const PROPERTIES: readonly PropertyDef[] = [
+  roundTrip,
+  tooLarge,
+  isolation,
+  copyIsolation,
+  expiryBoundary,
+  expiryCleanup,
+  noResurrection,
+  casCreate,
+  casStale,
+  casConcurrent,
+  modelBased,
+  managerIds,
+  managerMonotonic,
+  managerConcurrentUpdates,
+  managerMetadataAlgebra,
+  managerCreatedAt,
+  persistence,
+  namespaceIsolation,
+  sharingVisibility,
+  sharingCas,
+  lifecycleClosed,
+  badInput,
+  deleteTruthful,
+];
