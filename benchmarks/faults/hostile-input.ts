@@ -15,7 +15,7 @@ import {
   sessionArb,
   similarIds,
 } from '../../properties/arbitraries/index.js';
-import { expectCode } from '../../properties/engine/outcome.js';
+import { expectCode } from '../../backends/outcome.js';
 
 export interface HostileOptions {
   module: BackendModule;

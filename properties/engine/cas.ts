@@ -7,7 +7,7 @@ import { idArb, labelled, makeSession } from '../arbitraries/index.js';
 import type { PropertyContext } from './define.js';
 import { ReferenceModel } from './model.js';
 import { expectMatchesModel, storeAll } from './observe.js';
-import { attempt } from './outcome.js';
+import { attempt } from '../../backends/outcome.js';
 import { interleavingArb, withScheduler } from './scheduling.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

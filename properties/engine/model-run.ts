@@ -11,7 +11,7 @@ import type { PropertyContext } from './define.js';
 import type { Fixture } from './fixture.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup } from './observe.js';
-import { expectCode, expectOk } from './outcome.js';
+import { expectCode, expectOk } from '../../backends/outcome.js';
 
 export interface World {
   model: ReferenceModel;

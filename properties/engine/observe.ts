@@ -4,7 +4,7 @@
 import type { Session, SessionBackend } from '../../backends/contract.js';
 import { expectIds, expectSession, quote } from './compare.js';
 import type { ReferenceModel } from './model.js';
-import { expectOk } from './outcome.js';
+import { expectOk } from '../../backends/outcome.js';
 
 export interface Observation {
   /** Ids to fetch besides the model's own (ids refused, deleted or cleaned up: they must stay absent). */

@@ -13,7 +13,7 @@ import {
 import type { PropertyDef } from '../engine/define.js';
 import { ReferenceModel } from '../engine/model.js';
 import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
-import { expectCode } from '../engine/outcome.js';
+import { expectCode } from '../../backends/outcome.js';
 
 interface BadCall {
   what: string;

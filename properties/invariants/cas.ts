@@ -6,7 +6,7 @@ import { concurrentCas, expectationArb } from '../engine/cas.js';
 import type { PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
 import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
-import { expectCode, expectOk } from '../engine/outcome.js';
+import { expectCode, expectOk } from '../../backends/outcome.js';
 
 const template = clockSessionArb(fc.constant(''));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

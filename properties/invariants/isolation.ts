@@ -7,7 +7,7 @@ import { copySession, expectSession, quote } from '../engine/compare.js';
 import type { PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
 import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
-import { expectOk } from '../engine/outcome.js';
+import { expectOk } from '../../backends/outcome.js';
 
 type TargetOp =
   | { kind: 'store'; template: Session }

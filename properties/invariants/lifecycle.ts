@@ -5,7 +5,7 @@ import { badIdArb, badNowArb, malformedSessionArb, sessionArb, type BadValue, ty
 import type { PropertyDef } from '../engine/define.js';
 import { ReferenceModel } from '../engine/model.js';
 import { storeAll } from '../engine/observe.js';
-import { expectCode, expectOk } from '../engine/outcome.js';
+import { expectCode, expectOk } from '../../backends/outcome.js';
 
 function callsAfterClose(
   session: Session,

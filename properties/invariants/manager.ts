@@ -5,7 +5,7 @@ import type { Json, Session, SessionBackend } from '../../backends/contract.js';
 import { jsonKey, jsonValue, metadataArb, smallMetadataArb } from '../arbitraries/index.js';
 import { expectSession, jsonDiff } from '../engine/compare.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
-import { expectOk } from '../engine/outcome.js';
+import { expectOk } from '../../backends/outcome.js';
 import { interleavingArb, scheduledBackend, withScheduler } from '../engine/scheduling.js';
 
 /** The documented format of a manager-issued id: 16 CSPRNG bytes as lowercase hex. */

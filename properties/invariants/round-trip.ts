@@ -5,7 +5,7 @@ import { labelled, makeSession, sessionArb, sizedSessionArb, smallMetadataArb } 
 import type { PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
 import { boundaryNows, expectMatchesModel, storeAll } from '../engine/observe.js';
-import { expectCode, expectOk } from '../engine/outcome.js';
+import { expectCode, expectOk } from '../../backends/outcome.js';
 
 export const roundTrip: PropertyDef = {
   id: 'round-trip',

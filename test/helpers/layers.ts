@@ -97,9 +97,17 @@ function circles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-/** What breaks the Layout under `root`: imports from a floor above, and import circles. */
+/** A property shares helpers through the engine, never through another property's file. */
+function propertyCrossImports(graph: Map<string, string[]>): Violation[] {
+  const isProperty = (file: string): boolean => file.startsWith('properties/invariants/') && !file.endsWith('/index.ts');
+  return [...graph].flatMap(([from, targets]) =>
+    isProperty(from) ? targets.filter(isProperty).map((to) => ({ from, to, why: 'a property imports another property' })) : [],
+  );
+}
+
+/** What breaks the Layout under `root`: imports from a floor above, properties importing each other, import circles. */
 export function layoutViolations(root: string): Violation[] {
   const graph = importGraph(root);
   const loops = circles(graph).map((files) => ({ from: files[0]!, to: files.slice(1).join(', '), why: 'import circle' }));
-  return [...floorViolations(graph), ...loops];
+  return [...floorViolations(graph), ...propertyCrossImports(graph), ...loops];
 }

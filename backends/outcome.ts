@@ -1,5 +1,6 @@
 // How a backend call ended, told apart by error `code` (plug-ins throw their own error classes).
-import { errorCode } from '../../backends/errors.js';
+// Two floors use it (the properties and the hostile-input scenario), so it lives on the ground floor.
+import { errorCode } from './errors.js';
 
 export type Outcome<T> =
   | { ok: true; value: T }
