@@ -25,6 +25,7 @@ import { sharingCas, sharingVisibility } from './sharing.js';
 
 export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './define.js';
 export type { Profile, PropertyResult, PropertyStatus } from './result.js';
+export { defineSuite, describeFailure, type DefineSuiteOptions, type SuiteTest, type SuiteTestBody } from './define-suite.js';
 export { PROFILES, isProfile } from './profiles.js';
 export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './runner.js';
 

@@ -171,7 +171,7 @@ export async function runCorruption(options: CorruptionOptions): Promise<Corrupt
     let current: number | undefined;
     let timer: NodeJS.Timeout | undefined;
     let hung = false;
-    const child = spawnScript('reopen-child.ts', request, (line) => {
+    const child = spawnScript('reopen-child', request, (line) => {
       const start = /^start (\d+)$/.exec(line);
       if (start !== null) {
         current = Number(start[1]);

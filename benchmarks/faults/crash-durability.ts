@@ -64,7 +64,7 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
     const killDelayMs = randomInt(random, 0, 3);
     const ready = waitFor(`the crash child (${name}) to report ready and ${killAfter} acks`, childTimeoutMs);
     let acks = -1; // -1 until ready
-    const child = spawnScript('crash-child.ts', request, (line) => {
+    const child = spawnScript('crash-child', request, (line) => {
       if (line === 'ready') acks = 0;
       const ack = /^ack (\d+) (.+)$/.exec(line);
       if (ack === null) return;
