@@ -71,6 +71,7 @@ describe('the packed package, installed in a project of its own', () => {
   before(
     async () => {
       const packed = join(scratch.path, 'pack');
+      mkdirSync(packed);
       // npm pack runs prepare, so the tarball carries a fresh dist/.
       assertExit(await run('npm', ['pack', '--pack-destination', packed], ROOT, INSTALL_TIMEOUT_MS), 0, 'npm pack');
       const tarball = readdirSync(packed).find((name) => name.endsWith('.tgz'));
