@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { SessionError } from './errors.js';
 import type { IndexKey } from './lmdb-keys.js';
+import { siblingScriptArgs } from './sibling-script.js';
 import { withTimeout } from './timeout.js';
 
 export interface LmdbEnv {
@@ -170,10 +170,6 @@ export async function releaseEnv(envPath: string): Promise<void> {
 
 /** lmdb-walk.ts's exit code when lmdb reported damage; it writes what on its last stderr line. */
 export const WALK_DAMAGED = 3;
-/** Next to this module, with its extension: .ts under tsx, .js in dist. */
-const WALK_SCRIPT = fileURLToPath(new URL(`lmdb-walk${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-/** The flags of this process that load code (tsx's loader, say), which the walk needs to run as this module does. */
-const LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader)(=|$)/;
 
 /**
  * Option integrityCheck: before this process first opens the environment under `dir`, a child
@@ -187,10 +183,7 @@ export async function checkIntegrity(dir: string, timeoutMs: number): Promise<vo
   const envPath = envPathOf(dir);
   // Already open here: checked when first opened, if asked, and a reopen reads nothing new.
   if (shared.has(envPath) || !checkDataFile(envPath)) return;
-  const execArgv = process.execArgv.flatMap((arg, i, all) =>
-    LOADER_FLAG.test(arg) ? (arg.includes('=') ? [arg] : [arg, all[i + 1]!]) : [],
-  );
-  const child = spawn(process.execPath, [...execArgv, WALK_SCRIPT, envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...siblingScriptArgs(import.meta.url, 'lmdb-walk'), envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   const walked = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>((resolve) => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -175,7 +175,7 @@ describe('lmdb backend', () => {
 
     // Without the check, open() succeeds (it reads no session) and the first read kills the process.
     const request: ReopenRequest = { backend: 'lmdb', namespace: ctx.namespace, options: {}, trials: [{ trial: 0, dir: ctx.dir }], ids, now: 2000 };
-    const reader = spawnScript('reopen-child.ts', request, () => {});
+    const reader = spawnScript('reopen-child', request, () => {});
     const { signal } = await reader.exited;
     assert.match(String(signal), /^SIG(BUS|SEGV)$/, `the reader ended with ${signal}: ${reader.stderr()}`);
 

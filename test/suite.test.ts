@@ -7,7 +7,8 @@ import type { BackendModule } from '../backends/contract.js';
 import memory from '../backends/memory.js';
 import { loadReferenceBackend } from '../backends/registry.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
-import { describeFailure, suiteTests } from '../properties/node-test.js';
+import { describeFailure } from '../properties/define-suite.js';
+import { suiteTests } from '../properties/node-test.js';
 import { provideRedis } from '../backends/servers/redis-provider.js';
 import expiryOffByOne from './zoo/expiry-off-by-one.js';
 

@@ -4,6 +4,7 @@
 import { redactUrl } from '../redis-client.js';
 import { withTimeout } from '../timeout.js';
 import { pingRedis, startRedisServer } from './redis-server.js';
+import { SetupError } from '../setup-error.js';
 
 export type RedisSource = 'env' | 'local' | 'embedded' | 'testcontainers';
 
@@ -32,6 +33,20 @@ const DOCKER_DETECT_TIMEOUT_MS = 5000;
 export const REDIS_CONTAINER_IMAGE = 'redis:7.4-alpine';
 
 const nothingToStop = async (): Promise<void> => {};
+
+/**
+ * testcontainers and @testcontainers/redis are optional peer dependencies (127 packages, two of
+ * them native builds), so only a run that opts in loads them, and one that opts in without them
+ * is told how to install them (the versions package.json's peerDependencies pin).
+ */
+async function requireTestcontainers(): Promise<void> {
+  try {
+    await Promise.all([import('testcontainers'), import('@testcontainers/redis')]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new SetupError('SESSIONBENCH_TESTCONTAINERS=1 needs testcontainers, which is not installed: npm i -D testcontainers@11.9.0 @testcontainers/redis@11.9.0', { cause: err });
+  }
+}
 
 /** undefined when a Docker engine answers testcontainers' own runtime detection, else why not. */
 export async function detectDockerEngine(): Promise<string | undefined> {
@@ -80,6 +95,7 @@ export async function provideRedis(options: ProvideRedisOptions = {}): Promise<P
   }
   const containers = options.testcontainers ?? process.env.SESSIONBENCH_TESTCONTAINERS === '1';
   if (!containers) return startEmbedded();
+  await requireTestcontainers();
   const noDocker = await detectDockerEngine();
   if (noDocker !== undefined) return startEmbedded(`testcontainers opted in but ${noDocker}; using the embedded redis-server`);
   try {

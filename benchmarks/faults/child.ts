@@ -1,13 +1,10 @@
-// Child processes of the fault scenarios: a TypeScript script run with tsx, read line by line,
-// so a native crash or a SIGKILL takes down the child and is observed, never the caller.
+// Child processes of the fault scenarios: a script of this folder run in its own process, read
+// line by line, so a native crash or a SIGKILL takes down the child and is observed, never the caller.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { siblingScriptArgs } from '../../backends/sibling-script.js';
 import { withTimeout } from '../../backends/timeout.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ScriptChild {
   process: ChildProcess;
@@ -17,10 +14,9 @@ export interface ScriptChild {
   stderr(): string;
 }
 
-/** Runs benchmarks/faults/<script> with one JSON argument; onLine gets each stdout line. */
+/** Runs benchmarks/faults/<script> (a name without extension) with one JSON argument; onLine gets each stdout line. */
 export function spawnScript(script: string, request: unknown, onLine: (line: string) => void): ScriptChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks/faults', script), JSON.stringify(request)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...siblingScriptArgs(import.meta.url, script), JSON.stringify(request)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';

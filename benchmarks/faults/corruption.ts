@@ -210,7 +210,7 @@ async function reopenInChild(trials: Trials, backend: string, openOptions: Recor
   const request: ReopenRequest = { backend, namespace: NAMESPACE, options: openOptions, trials: [...trials.pending], ids: [...trials.expected.keys()], now: NOW };
   let current: number | undefined;
   const watchdog = trialWatchdog(() => child.process.kill('SIGKILL'), trials.trialTimeoutMs);
-  const child = spawnScript('reopen-child.ts', request, (line) => {
+  const child = spawnScript('reopen-child', request, (line) => {
     const start = /^start (\d+)$/.exec(line);
     if (start !== null) {
       current = Number(start[1]);

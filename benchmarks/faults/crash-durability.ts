@@ -79,7 +79,7 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
 async function writeUntilKilled(request: CrashChildRequest, killAfter: number, killDelayMs: number, childTimeoutMs: number, acked: Map<string, number>): Promise<void> {
   const ready = waitFor(`the crash child (${request.backend}) to report ready and ${killAfter} acks`, childTimeoutMs);
   let acks = -1; // -1 until ready
-  const child = spawnScript('crash-child.ts', request, (line) => {
+  const child = spawnScript('crash-child', request, (line) => {
     if (line === 'ready') acks = 0;
     const ack = /^ack (\d+) (.+)$/.exec(line);
     if (ack === null) return;
