@@ -2,7 +2,7 @@
 // operation when its last one finished. Nanosecond timestamps (process.hrtime.bigint), warmup,
 // retained samples, and a GC before the measured phase when node runs with --expose-gc.
 import { Bench, type FnReturnedObject } from 'tinybench';
-import type { LatencySummary } from './stats.js';
+import { type LatencySummary, percentile, sampleMarginOfError } from './stats.js';
 import type { OpRunner } from './workloads.js';
 
 export interface ClosedLoopSettings {
@@ -22,6 +22,8 @@ export interface Measurement {
   rme: number;
   /** Percentiles the measurement took itself (the open loop's HDR histogram); else computed from sortedUs. */
   percentiles?: LatencySummary;
+  /** Measured in interleaved rounds (mergeRounds): each round's p50 (µs), in round order. */
+  roundP50sUs?: number[];
 }
 
 /** Collects garbage when node was started with --expose-gc; false when it can't. */
@@ -80,4 +82,21 @@ export async function measureClosedLoop(runner: OpRunner, settings: ClosedLoopSe
   // what completed per second of wall time.
   const opsPerSec = concurrent ? latency.samplesCount / wallSeconds : 1000 / latency.mean;
   return { sortedUs, opsPerSec, rme: latency.rme };
+}
+
+/**
+ * One measurement of several rounds of the same op: every sample, the throughput of the whole
+ * (samples over the time they took, which is both 1 / mean latency at 1 in flight and
+ * completions per wall second with many), and each round's p50 for the ratio's interval.
+ */
+export function mergeRounds(rounds: readonly Measurement[]): Measurement {
+  if (rounds.length === 1) return rounds[0]!;
+  const sortedUs = Float64Array.from(rounds.flatMap((m) => Array.from(m.sortedUs))).sort();
+  const seconds = rounds.reduce((sum, m) => sum + m.sortedUs.length / m.opsPerSec, 0);
+  return {
+    sortedUs,
+    opsPerSec: sortedUs.length / seconds,
+    rme: sampleMarginOfError(sortedUs),
+    roundP50sUs: rounds.map((m) => percentile(m.sortedUs, 50)),
+  };
 }

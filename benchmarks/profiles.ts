@@ -9,6 +9,13 @@ export interface ProfileSettings {
   concurrency: number[];
   openLoop: boolean;
   openLoopMs: number;
+  /**
+   * Closed-loop rows are measured in this many rounds, the backend's and its raw driver's
+   * interleaved (backend, raw, backend, raw, ...) so both see the same noise; timeMs, warmupMs
+   * and the minimum iterations are per row, split evenly over its rounds. Enough rounds give the
+   * overhead ratio's confidence interval (reports/budgets.ts) a meaning: 95% needs 6 at least.
+   */
+  rounds: number;
   /** tinybench budget per row. */
   timeMs: number;
   warmupMs: number;
@@ -28,10 +35,11 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: false,
     openLoopMs: 1000,
-    timeMs: 100,
-    warmupMs: 25,
-    iterations: 10,
-    warmupIterations: 5,
+    rounds: 12,
+    timeMs: 180,
+    warmupMs: 36,
+    iterations: 36,
+    warmupIterations: 12,
   },
   standard: {
     datasetSizes: [DEFAULT_DATASET_SIZE],
@@ -39,10 +47,11 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: true,
     openLoopMs: 2000,
+    rounds: 12,
     timeMs: 500,
     warmupMs: 100,
-    iterations: 20,
-    warmupIterations: 10,
+    iterations: 24,
+    warmupIterations: 12,
   },
   thorough: {
     datasetSizes: [DEFAULT_DATASET_SIZE, 100_000, 1_000_000],
@@ -50,9 +59,10 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: true,
     openLoopMs: 5000,
+    rounds: 20,
     timeMs: 2000,
     warmupMs: 300,
-    iterations: 50,
+    iterations: 60,
     warmupIterations: 20,
   },
 };

@@ -3,7 +3,7 @@
 import type { BackendCapabilities } from '../backends/contract.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
-import type { BenchmarkRow } from '../benchmarks/result.js';
+import type { BenchmarkRow, RatioInterval } from '../benchmarks/result.js';
 import type { Profile, PropertyResult } from '../properties/result.js';
 
 export const SCHEMA_VERSION = 1;
@@ -48,6 +48,11 @@ export interface BudgetCheck {
   actual: number | null;
   /** The conditions of the row that was checked, as text ("n=10000 200B c=1 closed-loop"). */
   row: string | null;
+  /**
+   * An overheadRatio measured in rounds: its confidence interval. The limit then fails only when
+   * the whole interval lies above it, so a ratio that is over the limit by chance passes.
+   */
+  interval?: RatioInterval;
   status: GateStatus;
 }
 

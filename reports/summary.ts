@@ -91,6 +91,26 @@ function failures(report: Report): string[] {
   return sections;
 }
 
+/**
+ * Every overhead-ratio limit that was checked, with the ratio's confidence interval: a limit
+ * fails only when the whole interval is above it, so a reader sees how close each one came.
+ */
+function ratioSection(report: Report): string | undefined {
+  const rows = report.backends.flatMap((b) =>
+    b.budgets
+      .filter((c) => c.metric === 'overheadRatio' && c.actual !== null)
+      .map((c) => {
+        const ci = c.interval === undefined ? '–' : `${c.interval.low.toFixed(2)}x .. ${c.interval.high.toFixed(2)}x (${Math.round(c.interval.confidence * 100)}%, ${c.interval.rounds} rounds)`;
+        return [b.name, c.conditions.op, c.row ?? '–', `${c.actual!.toFixed(2)}x`, ci, `${c.limit.toFixed(2)}x`, `${STATUS_MARK[c.status]} ${c.status}`];
+      }),
+  );
+  if (rows.length === 0) return undefined;
+  const legend =
+    'Ratio: backend p50 / raw-driver p50, both measured in the same interleaved rounds. Interval: the sign-test confidence interval of the median ' +
+    'of the per-round ratios (its exact coverage in brackets); a limit fails only when the whole interval lies above it.';
+  return `${legend}\n\n${table(['Backend', 'Op', 'Conditions', 'Ratio', 'Interval', 'Limit', 'Status'], rows)}`;
+}
+
 /** The regression table, shared by summary.md and `sessionbench compare`. */
 export function regressionTable(summary: RegressionSummary): string {
   const rows = summary.rows.map((r) => [...regressionCells(r), `${STATUS_MARK[r.status]} ${r.status}`]);
@@ -146,6 +166,8 @@ export function renderSummary(report: Report): string {
     ...report.gates.map((g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`),
   ];
   parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
+  const ratios = ratioSection(report);
+  if (ratios !== undefined) parts.push('', '## Overhead ratio budgets', '', ratios);
   if (report.regression !== undefined) parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
   if (report.reliability !== undefined) parts.push('', '## Reliability', '', reliabilitySection(report.reliability));
   return `${parts.join('\n')}\n`;
