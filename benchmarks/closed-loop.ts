@@ -12,6 +12,8 @@ export interface ClosedLoopSettings {
   iterations: number;
   warmupIterations: number;
   concurrency: number;
+  /** Collect garbage before the measured phase (default true); interleaved rounds do it once before their first. */
+  gc?: boolean;
 }
 
 export interface Measurement {
@@ -52,7 +54,7 @@ export async function measureClosedLoop(runner: OpRunner, settings: ClosedLoopSe
     threshold: settings.concurrency,
     setup: (_task, mode) => {
       if (mode !== 'run') return;
-      collectGarbage();
+      if (settings.gc !== false) collectGarbage();
       wallStart = process.hrtime.bigint();
     },
     teardown: (_task, mode) => {

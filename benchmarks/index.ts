@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BackendModule } from '../backends/contract.js';
 import type { Profile } from '../properties/result.js';
 import { conditionsText, formatUs } from '../reports/format.js';
-import { medianInterval } from '../reports/stats.js';
+import { median, medianInterval } from '../reports/stats.js';
 import { collectGarbage, type Measurement, measureClosedLoop, mergeRounds } from './closed-loop.js';
 import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';
 import { DEFAULT_MIXES, type Mix, resolveMix } from './mixes.js';
@@ -38,6 +38,8 @@ export interface BenchTarget {
   openOptions?: Record<string, unknown>;
   /** Measure the raw driver underneath too. Default: true for the reference backends, false (no raw driver) otherwise. */
   raw?: boolean;
+  /** The raw driver to measure beside a module that wraps a reference backend (default: a reference backend's own). */
+  rawDriver?: RawDriverFactory;
 }
 
 export interface BenchOptions {
@@ -76,6 +78,8 @@ export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
 export const PREFILL_CONCURRENCY = 256;
 /** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
 const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
+/** list's minimum calls: each reads the whole store. */
+const LIST_ITERATIONS = { measured: 10, warmup: 2 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
 const OPEN_LOOP_RATE_RANGE = [100, 20_000] as const;
 /** Confidence level of the overhead ratio's interval (the ratio budgets judge by it). */
@@ -168,7 +172,7 @@ interface Named {
   runner: OpRunner;
   /** Sessions one call acts on, once the run is over (cleanup-expired). */
   perCall?: () => number;
-  /** Fewer minimum iterations for an op whose every call first seeds a thousand sessions (measured in one round). */
+  /** Fewer minimum iterations for an op whose every call acts on the whole store (measured in one round). */
   iterations?: { measured: number; warmup: number };
 }
 
@@ -181,7 +185,8 @@ function runnersFor(op: Op, context: WorkloadContext, mixes: Mix[]): Named[] {
     return [{ op, runner, perCall, iterations: CLEANUP_ITERATIONS }];
   }
   const runner = opRunner(op, context);
-  return runner === undefined ? [] : [{ op, runner }];
+  if (runner === undefined) return [];
+  return [op === 'list' ? { op, runner, iterations: LIST_ITERATIONS } : { op, runner }];
 }
 
 /** One prefill store per session, each timed: the prefill row. */
@@ -313,13 +318,16 @@ class TargetRun {
    * The op's closed-loop rows on every surface, in rounds interleaved across them (backend,
    * raw, backend, raw, ...): noise on the machine lands on both sides of the overhead ratio
    * alike, and the rounds' p50s give the ratio its interval. An op with its own minimum
-   * iterations (cleanup-expired, seeding per call) runs in one round.
+   * iterations (list and cleanup-expired: few slow calls on the whole store) runs in one round.
    */
   async #closedLoop(op: Op, c: number, contexts: [BenchmarkRow['driver'], WorkloadContext][], label: string): Promise<void> {
     const { settings } = this;
     const runs = contexts.flatMap(([driver, context]) => runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })));
     const roundsOf = (named: Named): number => (named.iterations === undefined ? settings.rounds : 1);
     const total = Math.max(0, ...runs.map((r) => roundsOf(r.named)));
+    // Once for the op, not per round: a full collection costs far more than a short round, and
+    // what garbage one round leaves lands on both sides alike.
+    collectGarbage();
     for (let round = 0; round < total; round++) {
       for (const { driver, named, rounds } of runs) {
         const count = roundsOf(named);
@@ -332,6 +340,7 @@ class TargetRun {
             iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
             warmupIterations: Math.ceil(Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count),
             concurrency: c,
+            gc: false,
           }),
         );
       }
@@ -377,10 +386,11 @@ class TargetRun {
 }
 
 /**
- * overheadRatio of every backend row that has a raw row under the same op and conditions, and,
- * when both were measured in the same interleaved rounds, its interval: the sign-test
- * confidence interval of the median of the per-round ratios (round i's backend p50 / round i's
- * raw p50), distribution-free, at RATIO_CONFIDENCE.
+ * overheadRatio of every backend row that has a raw row under the same op and conditions:
+ * backend p50 / raw p50. When both were measured in the same interleaved rounds, it is the
+ * median of the per-round ratios (round i's backend p50 / round i's raw p50: paired, so a noisy
+ * round moves both sides) with its interval, the sign-test confidence interval of that median,
+ * distribution-free, at RATIO_CONFIDENCE.
  */
 function fillOverheadRatios(rows: BenchmarkRow[]): void {
   const key = (r: BenchmarkRow): string => JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
@@ -391,7 +401,9 @@ function fillOverheadRatios(rows: BenchmarkRow[]): void {
     row.overheadRatio = row.p50Us / under.p50Us;
     const [mine, theirs] = [row.roundP50sUs, under.roundP50sUs];
     if (mine === undefined || theirs === undefined || mine.length !== theirs.length || theirs.some((p50) => !(p50 > 0))) continue;
-    const { low, high, confidence } = medianInterval(mine.map((p50, i) => p50 / theirs[i]!), RATIO_CONFIDENCE);
+    const ratios = mine.map((p50, i) => p50 / theirs[i]!);
+    row.overheadRatio = median(ratios);
+    const { low, high, confidence } = medianInterval(ratios, RATIO_CONFIDENCE);
     row.overheadRatioInterval = { low, high, confidence, rounds: mine.length };
   }
 }
@@ -403,7 +415,7 @@ export async function runBenchmarks(targets: BenchTarget[], options: BenchOption
   const rows: BenchmarkRow[] = [];
   try {
     for (const target of targets) {
-      const rawFactory = target.raw === false ? undefined : await rawDriverFor(target.module);
+      const rawFactory = target.raw === false ? undefined : (target.rawDriver ?? (await rawDriverFor(target.module)));
       if (target.raw === true && rawFactory === undefined) progress.note(`${target.name}: no raw driver (not a reference backend)`);
       for (const condition of settings.conditions) {
         const run = new TargetRun(target, condition, settings, progress);

@@ -13,7 +13,8 @@ export interface ProfileSettings {
    * Closed-loop rows are measured in this many rounds, the backend's and its raw driver's
    * interleaved (backend, raw, backend, raw, ...) so both see the same noise; timeMs, warmupMs
    * and the minimum iterations are per row, split evenly over its rounds. Enough rounds give the
-   * overhead ratio's confidence interval (reports/budgets.ts) a meaning: 95% needs 6 at least.
+   * overhead ratio's confidence interval (reports/budgets.ts) a meaning: 95% needs 6 at least,
+   * and many short rounds beat a few long ones, as a shared machine's noise comes in bursts.
    */
   rounds: number;
   /** tinybench budget per row. */
@@ -35,11 +36,11 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: false,
     openLoopMs: 1000,
-    rounds: 12,
-    timeMs: 180,
-    warmupMs: 36,
-    iterations: 36,
-    warmupIterations: 12,
+    rounds: 30,
+    timeMs: 90,
+    warmupMs: 15,
+    iterations: 60,
+    warmupIterations: 30,
   },
   standard: {
     datasetSizes: [DEFAULT_DATASET_SIZE],
@@ -47,11 +48,11 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: true,
     openLoopMs: 2000,
-    rounds: 12,
-    timeMs: 500,
+    rounds: 30,
+    timeMs: 600,
     warmupMs: 100,
-    iterations: 24,
-    warmupIterations: 12,
+    iterations: 60,
+    warmupIterations: 30,
   },
   thorough: {
     datasetSizes: [DEFAULT_DATASET_SIZE, 100_000, 1_000_000],
@@ -59,7 +60,7 @@ export const BENCH_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     concurrency: [1, 64],
     openLoop: true,
     openLoopMs: 5000,
-    rounds: 20,
+    rounds: 40,
     timeMs: 2000,
     warmupMs: 300,
     iterations: 60,

@@ -30,7 +30,10 @@ export interface BenchmarkRow {
   samples: number;
   /** Relative margin of error of the mean, in percent (tinybench's rme). */
   rme: number;
-  /** Backend p50 / raw p50 of the same op and conditions; null for raw rows and plug-ins. */
+  /**
+   * Backend p50 / raw p50 of the same op and conditions (measured in rounds: the median of the
+   * per-round ratios); null for raw rows and plug-ins.
+   */
   overheadRatio: number | null;
   /**
    * The ratio's confidence interval from interleaved rounds: the sign-test interval of the median

@@ -2,7 +2,7 @@
 // is 'skipped', never 'passed': a green report must mean something was checked.
 import type { PropertyResult } from '../properties/result.js';
 import { rowConditions, formatChange, formatUs } from './format.js';
-import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './report.js';
+import type { BudgetCheck, Gate, RegressionRow, RegressionSummary, RunStatus } from './report.js';
 
 /** At most this many offenders are named in a gate's one-line detail; the tables list them all. */
 const DETAIL_ITEMS = 3;
@@ -68,6 +68,8 @@ export function regressionGate(backend: string, summary: RegressionSummary): Gat
   return gate('passed', `${compared.length} rows compared: none slower by more than ${effect}, ${faster} faster, ${compared.length - faster} no significant change`);
 }
 
-export function overallStatus(gates: readonly Gate[]): 'passed' | 'failed' {
-  return gates.some((g) => g.status === 'failed') ? 'failed' : 'passed';
+/** A run passes only when no gate failed and at least one passed: one that checked nothing is no pass. */
+export function overallStatus(gates: readonly Gate[]): RunStatus {
+  if (gates.some((g) => g.status === 'failed')) return 'failed';
+  return gates.some((g) => g.status === 'passed') ? 'passed' : 'nothing-verified';
 }

@@ -9,6 +9,8 @@ import type { Profile, PropertyResult } from '../properties/result.js';
 export const SCHEMA_VERSION = 1;
 
 export type GateStatus = 'passed' | 'failed' | 'skipped';
+/** 'nothing-verified': no gate failed, but none passed either (every backend skipped, say); a failure to the exit code. */
+export type RunStatus = 'passed' | 'failed' | 'nothing-verified';
 export type GateName =
   | 'properties'
   | 'budgets'
@@ -131,5 +133,5 @@ export interface Report {
   gates: Gate[];
   regression?: RegressionSummary;
   reliability?: ReliabilityReport;
-  status: 'passed' | 'failed';
+  status: RunStatus;
 }

@@ -7,7 +7,7 @@ import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { legalText } from './xml.js';
 
-const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', 'nothing-verified': '❌' };
 
 function cell(text: string): string {
   return legalText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -76,6 +76,7 @@ function propertyFailure(backend: BackendReport, p: PropertyResult): string {
 
 function failures(report: Report): string[] {
   const sections: string[] = [];
+  if (report.status === 'nothing-verified') sections.push('### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).');
   for (const backend of report.backends) {
     for (const p of backend.properties) if (p.status === 'failed' || p.status === 'errored') sections.push(propertyFailure(backend, p));
     const overBudget = backend.budgets.filter((c) => c.status === 'failed');
@@ -107,7 +108,7 @@ function ratioSection(report: Report): string | undefined {
   if (rows.length === 0) return undefined;
   const legend =
     'Ratio: backend p50 / raw-driver p50, both measured in the same interleaved rounds. Interval: the sign-test confidence interval of the median ' +
-    'of the per-round ratios (its exact coverage in brackets); a limit fails only when the whole interval lies above it.';
+    'of the per-round ratios, with its exact coverage; a limit fails only when the whole interval lies above it.';
   return `${legend}\n\n${table(['Backend', 'Op', 'Conditions', 'Ratio', 'Interval', 'Limit', 'Status'], rows)}`;
 }
 
