@@ -325,9 +325,9 @@ class TargetRun {
     const runs = contexts.flatMap(([driver, context]) => runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })));
     const roundsOf = (named: Named): number => (named.iterations === undefined ? settings.rounds : 1);
     const total = Math.max(0, ...runs.map((r) => roundsOf(r.named)));
-    // Once for the op, not per round: a full collection costs far more than a short round, and
-    // what garbage one round leaves lands on both sides alike.
-    collectGarbage();
+    // A full collection costs far more than a short round: rounds get one before the first (what
+    // garbage a round leaves lands on both sides alike), a single round its own before its measured phase.
+    if (total > 1) collectGarbage();
     for (let round = 0; round < total; round++) {
       for (const { driver, named, rounds } of runs) {
         const count = roundsOf(named);
@@ -340,7 +340,7 @@ class TargetRun {
             iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
             warmupIterations: Math.ceil(Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count),
             concurrency: c,
-            gc: false,
+            gc: count === 1,
           }),
         );
       }
