@@ -26,6 +26,14 @@ export interface BenchSettings {
   concurrency: number[];
   openLoop: boolean;
   openLoopMs: number;
+  /**
+   * Closed-loop rows are measured in this many rounds, the backend's and its raw driver's
+   * interleaved (backend, raw, backend, raw, ...) so both see the same noise; timeMs, warmupMs
+   * and the minimum iterations are per row, split evenly over its rounds. Enough rounds give the
+   * overhead ratio's confidence interval (reports/budgets.ts) a meaning: 95% needs 6 at least,
+   * and many short rounds beat a few long ones, as a shared machine's noise comes in bursts.
+   */
+  rounds: number;
   /** tinybench budget per row. */
   timeMs: number;
   warmupMs: number;
@@ -66,10 +74,11 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       concurrency: [1, 64],
       openLoop: false,
       openLoopMs: 1000,
-      timeMs: 100,
-      warmupMs: 25,
-      iterations: 10,
-      warmupIterations: 5,
+      rounds: 30,
+      timeMs: 90,
+      warmupMs: 15,
+      iterations: 60,
+      warmupIterations: 30,
     },
     reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
   },
@@ -81,10 +90,11 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       concurrency: [1, 64],
       openLoop: true,
       openLoopMs: 2000,
-      timeMs: 500,
+      rounds: 30,
+      timeMs: 600,
       warmupMs: 100,
-      iterations: 20,
-      warmupIterations: 10,
+      iterations: 60,
+      warmupIterations: 30,
     },
     reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
   },
@@ -96,9 +106,10 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       concurrency: [1, 64],
       openLoop: true,
       openLoopMs: 5000,
+      rounds: 40,
       timeMs: 2000,
       warmupMs: 300,
-      iterations: 50,
+      iterations: 60,
       warmupIterations: 20,
     },
     reliability: { byDefault: true, kills: 100, corruptionTrials: 500, hostileCases: 10_000, encryptionBenchmark: true },

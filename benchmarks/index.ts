@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendModule } from '../backends/contract.js';
 import { type Profile, PROFILES } from '../backends/profiles.js';
-import { collectGarbage, type Measurement, measureClosedLoop } from './closed-loop.js';
+import { collectGarbage, type Measurement, measureClosedLoop, mergeRounds } from './closed-loop.js';
 import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';
 import { conditionsText, formatUs } from './format.js';
 import { DEFAULT_MIXES, type Mix, resolveMix } from './mixes.js';
@@ -14,7 +14,7 @@ import { createProgress, type Progress } from './progress.js';
 import { rawDriverFor, rawSurface } from './raw.js';
 import type { RawDriver, RawDriverFactory } from './raw-driver.js';
 import type { BenchmarkRow } from './result.js';
-import { sampleMarginOfError, summarize, thin } from './stats.js';
+import { median, medianInterval, sampleMarginOfError, summarize, thin } from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
 import {
   CLEANUP_PER_SESSION,
@@ -37,6 +37,8 @@ export interface BenchTarget {
   openOptions?: Record<string, unknown>;
   /** Measure the raw driver underneath too. Default: true for the reference backends, false (no raw driver) otherwise. */
   raw?: boolean;
+  /** The raw driver to measure beside a module that wraps a reference backend (default: a reference backend's own). */
+  rawDriver?: RawDriverFactory;
 }
 
 export interface BenchOptions {
@@ -59,6 +61,8 @@ export interface BenchOptions {
   seed?: number;
   /** Overrides the profile's tinybench time budget per row (ms); warmup is a quarter of it. */
   timeMs?: number;
+  /** Overrides the profile's rounds per closed-loop row (backend and raw interleaved). */
+  rounds?: number;
   /** Open-loop duration per row (ms). */
   openLoopMs?: number;
   /** Open-loop arrival rate (ops/s). Default: half the closed-loop throughput, rounded down to 1-2-5. */
@@ -73,8 +77,12 @@ export const OPEN_LOOP_OPS: readonly Op[] = ['fetch-hit', 'mixed'];
 export const PREFILL_CONCURRENCY = 256;
 /** cleanup-expired's minimum calls: its time budget, seeding included, decides beyond these. */
 const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
+/** list's minimum calls: each reads the whole store. */
+const LIST_ITERATIONS = { measured: 10, warmup: 2 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
 const OPEN_LOOP_RATE_RANGE = [100, 20_000] as const;
+/** Confidence level of the overhead ratio's interval (the ratio budgets judge by it). */
+export const RATIO_CONFIDENCE = 0.95;
 
 interface Condition {
   datasetSize: number;
@@ -88,6 +96,7 @@ interface Settings {
   conditions: Condition[];
   mixes: Mix[];
   seed: number;
+  rounds: number;
   timeMs: number;
   warmupMs: number;
   iterations: number;
@@ -120,12 +129,14 @@ function resolveSettings(options: BenchOptions): Settings {
     for (const datasetSize of larger) conditions.push({ datasetSize, payloadBytes: payloads[0]!, ops: scaleOps, concurrency: [1], openLoop: false });
   }
   const timeMs = options.timeMs ?? profile.timeMs;
+  const [rounds] = positiveIntegers([options.rounds ?? profile.rounds], 'rounds');
   const rate = options.openLoopRate;
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new Error('openLoopRate must be a positive number');
   return {
     conditions,
     mixes: (options.mixes ?? [...DEFAULT_MIXES]).map(resolveMix),
     seed: options.seed ?? 1,
+    rounds: rounds!,
     timeMs,
     warmupMs: options.timeMs === undefined ? profile.warmupMs : timeMs / 4,
     iterations: profile.iterations,
@@ -160,7 +171,7 @@ interface Named {
   runner: OpRunner;
   /** Sessions one call acts on, once the run is over (cleanup-expired). */
   perCall?: () => number;
-  /** Fewer minimum iterations for an op whose every call first seeds a thousand sessions. */
+  /** Fewer minimum iterations for an op whose every call acts on the whole store (measured in one round). */
   iterations?: { measured: number; warmup: number };
 }
 
@@ -173,7 +184,8 @@ function runnersFor(op: Op, context: WorkloadContext, mixes: Mix[]): Named[] {
     return [{ op, runner, perCall, iterations: CLEANUP_ITERATIONS }];
   }
   const runner = opRunner(op, context);
-  return runner === undefined ? [] : [{ op, runner }];
+  if (runner === undefined) return [];
+  return [op === 'list' ? { op, runner, iterations: LIST_ITERATIONS } : { op, runner }];
 }
 
 /** One prefill store per session, each timed: the prefill row. */
@@ -206,6 +218,7 @@ function toRow(key: RowKey, m: Measurement): BenchmarkRow {
     rme: m.rme,
     overheadRatio: null,
     samplesUs: thin(m.sortedUs),
+    ...(m.roundP50sUs === undefined ? {} : { roundP50sUs: m.roundP50sUs }),
   };
 }
 
@@ -293,25 +306,50 @@ class TargetRun {
     for (const op of condition.ops) {
       for (const c of condition.concurrency) {
         if (c > 1 && !(concurrent && CONCURRENT_OPS.has(op))) continue;
-        for (const [driver, context] of contexts) {
-          for (const named of runnersFor(op, context, settings.mixes)) {
-            this.progress.start(`${label} ${named.op} c=${c} ${driver}`);
-            const measurement = await measureClosedLoop(named.runner, {
-              timeMs: settings.timeMs,
-              warmupMs: settings.warmupMs,
-              iterations: Math.min(settings.iterations, named.iterations?.measured ?? Infinity),
-              warmupIterations: Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity),
-              concurrency: c,
-            });
-            this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));
-            const items = named.perCall?.() ?? 0;
-            if (items > 0) this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
-          }
-        }
+        await this.#closedLoop(op, c, contexts, label);
       }
     }
 
     if (condition.openLoop) await this.#openLoop(contexts[0]![1], concurrent ? Math.max(...condition.concurrency) : 1);
+  }
+
+  /**
+   * The op's closed-loop rows on every surface, in rounds interleaved across them (backend,
+   * raw, backend, raw, ...): noise on the machine lands on both sides of the overhead ratio
+   * alike, and the rounds' p50s give the ratio its interval. An op with its own minimum
+   * iterations (list and cleanup-expired: few slow calls on the whole store) runs in one round.
+   */
+  async #closedLoop(op: Op, c: number, contexts: [BenchmarkRow['driver'], WorkloadContext][], label: string): Promise<void> {
+    const { settings } = this;
+    const runs = contexts.flatMap(([driver, context]) => runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })));
+    const roundsOf = (named: Named): number => (named.iterations === undefined ? settings.rounds : 1);
+    const total = Math.max(0, ...runs.map((r) => roundsOf(r.named)));
+    // A full collection costs far more than a short round: rounds get one before the first (what
+    // garbage a round leaves lands on both sides alike), a single round its own before its measured phase.
+    if (total > 1) collectGarbage();
+    for (let round = 0; round < total; round++) {
+      for (const { driver, named, rounds } of runs) {
+        const count = roundsOf(named);
+        if (round >= count) continue;
+        this.progress.start(`${label} ${named.op} c=${c} ${driver}${count > 1 ? ` round ${round + 1}/${count}` : ''}`);
+        rounds.push(
+          await measureClosedLoop(named.runner, {
+            timeMs: settings.timeMs / count,
+            warmupMs: settings.warmupMs / count,
+            iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
+            warmupIterations: Math.ceil(Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count),
+            concurrency: c,
+            gc: count === 1,
+          }),
+        );
+      }
+    }
+    for (const { driver, named, rounds } of runs) {
+      const measurement = mergeRounds(rounds);
+      this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));
+      const items = named.perCall?.() ?? 0;
+      if (items > 0) this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
+    }
   }
 
   async #openLoop(context: WorkloadContext, maxInFlight: number): Promise<void> {
@@ -346,13 +384,26 @@ class TargetRun {
   }
 }
 
-/** overheadRatio of every backend row that has a raw row under the same op and conditions. */
+/**
+ * overheadRatio of every backend row that has a raw row under the same op and conditions:
+ * backend p50 / raw p50. When both were measured in the same interleaved rounds, it is the
+ * median of the per-round ratios (round i's backend p50 / round i's raw p50: paired, so a noisy
+ * round moves both sides) with its interval, the sign-test confidence interval of that median,
+ * distribution-free, at RATIO_CONFIDENCE.
+ */
 function fillOverheadRatios(rows: BenchmarkRow[]): void {
   const key = (r: BenchmarkRow): string => JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
   const raw = new Map(rows.filter((r) => r.driver === 'raw').map((r) => [key(r), r]));
   for (const row of rows) {
     const under = row.driver === 'backend' ? raw.get(key(row)) : undefined;
-    if (under !== undefined && under.p50Us > 0) row.overheadRatio = row.p50Us / under.p50Us;
+    if (under === undefined || !(under.p50Us > 0)) continue;
+    row.overheadRatio = row.p50Us / under.p50Us;
+    const [mine, theirs] = [row.roundP50sUs, under.roundP50sUs];
+    if (mine === undefined || theirs === undefined || mine.length !== theirs.length || theirs.some((p50) => !(p50 > 0))) continue;
+    const ratios = mine.map((p50, i) => p50 / theirs[i]!);
+    row.overheadRatio = median(ratios);
+    const { low, high, confidence } = medianInterval(ratios, RATIO_CONFIDENCE);
+    row.overheadRatioInterval = { low, high, confidence, rounds: mine.length };
   }
 }
 
@@ -363,7 +414,7 @@ export async function runBenchmarks(targets: BenchTarget[], options: BenchOption
   const rows: BenchmarkRow[] = [];
   try {
     for (const target of targets) {
-      const rawFactory = target.raw === false ? undefined : await rawDriverFor(target.module);
+      const rawFactory = target.raw === false ? undefined : (target.rawDriver ?? (await rawDriverFor(target.module)));
       if (target.raw === true && rawFactory === undefined) progress.note(`${target.name}: no raw driver (not a reference backend)`);
       for (const condition of settings.conditions) {
         const run = new TargetRun(target, condition, settings, progress);

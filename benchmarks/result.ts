@@ -2,6 +2,13 @@
 
 export type BenchmarkMode = 'closed-loop' | 'open-loop';
 
+export interface RatioInterval {
+  low: number;
+  high: number;
+  confidence: number;
+  rounds: number;
+}
+
 export interface BenchmarkRow {
   backend: string;
   /** 'backend': through the SessionBackend; 'raw': the driver underneath, same run. */
@@ -23,8 +30,18 @@ export interface BenchmarkRow {
   samples: number;
   /** Relative margin of error of the mean, in percent (tinybench's rme). */
   rme: number;
-  /** Backend p50 / raw p50 of the same op and conditions; null for raw rows and plug-ins. */
+  /**
+   * Backend p50 / raw p50 of the same op and conditions (measured in rounds: the median of the
+   * per-round ratios); null for raw rows and plug-ins.
+   */
   overheadRatio: number | null;
+  /**
+   * The ratio's confidence interval from interleaved rounds: the sign-test interval of the median
+   * of the per-round ratios, `confidence` its exact coverage. Absent with a single round.
+   */
+  overheadRatioInterval?: RatioInterval;
+  /** Closed-loop rows measured in rounds: each round's p50 (µs), in round order. */
+  roundP50sUs?: number[];
   /** Up to a few thousand retained latencies (µs), evenly thinned, for the regression test. */
   samplesUs?: number[];
 }

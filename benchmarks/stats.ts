@@ -65,3 +65,49 @@ export function sampleMarginOfError(values: ArrayLike<number>): number {
   for (let i = 0; i < n; i++) squares += (values[i]! - mean) ** 2;
   return relativeMarginOfError(mean, Math.sqrt(squares / Math.max(1, n - 1)), n);
 }
+
+// The median of per-round ratios and its distribution-free interval: the overhead ratio a row
+// carries and the ratio budgets judge.
+export function ascending(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = ascending(values);
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('median of an empty sample');
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The interval's exact coverage: at least the level asked for, unless there were too few values. */
+  confidence: number;
+}
+
+/**
+ * Distribution-free confidence interval of the median of independent values (the sign test's):
+ * the order statistics x(k) and x(n + 1 - k), k the largest with P(Bin(n, 1/2) < k) <= (1 - confidence) / 2,
+ * so each side misses with probability at most half the rest. Too few values for the level
+ * (fewer than 6 at 95%) give [min, max] and its lower coverage, 1 - 2^(1 - n).
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): MedianInterval {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError('medianInterval needs 0 < confidence < 1');
+  const sorted = ascending(values);
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('median interval of an empty sample');
+  // atK = P(Bin(n, 1/2) = k - 1); below = P(Bin <= k - 1), the chance that x(k) lies above the median.
+  let k = 1;
+  let atK = 0.5 ** n;
+  let below = atK;
+  for (;;) {
+    const atNext = (atK * (n - k + 1)) / k;
+    if (2 * (k + 1) > n + 1 || below + atNext > (1 - confidence) / 2) break;
+    atK = atNext;
+    below += atNext;
+    k++;
+  }
+  return { low: sorted[k - 1]!, high: sorted[n - k]!, confidence: 1 - 2 * below };
+}

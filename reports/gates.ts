@@ -3,7 +3,7 @@
 import type { PropertyResult } from '../properties/engine/result.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { formatChange } from './format.js';
-import type { BudgetCheck, Gate, RegressionRow, RegressionSummary } from './report.js';
+import type { BudgetCheck, Gate, RegressionRow, RegressionSummary, RunStatus } from './report.js';
 
 /** At most this many offenders are named in a gate's one-line detail; the tables list them all. */
 const DETAIL_ITEMS = 3;
@@ -32,7 +32,9 @@ function metricText(metric: BudgetCheck['metric'], value: number): string {
 }
 
 export function budgetCheckText(check: BudgetCheck): string {
-  const measured = check.actual === null ? 'not measured' : metricText(check.metric, check.actual);
+  const { interval } = check;
+  const ci = interval === undefined ? '' : ` [${Math.round(interval.confidence * 100)}% CI ${metricText('overheadRatio', interval.low)}..${metricText('overheadRatio', interval.high)}, ${interval.rounds} rounds]`;
+  const measured = check.actual === null ? 'not measured' : `${metricText(check.metric, check.actual)}${ci}`;
   return `${check.conditions.op} ${check.metric} ${measured} (limit ${metricText(check.metric, check.limit)})${check.row === null ? '' : ` at ${check.row}`}`;
 }
 
@@ -67,6 +69,8 @@ export function regressionGate(backend: string, summary: RegressionSummary): Gat
   return gate('passed', `${compared.length} rows compared: none slower by more than ${effect}, ${faster} faster, ${compared.length - faster} no significant change`);
 }
 
-export function overallStatus(gates: readonly Gate[]): 'passed' | 'failed' {
-  return gates.some((g) => g.status === 'failed') ? 'failed' : 'passed';
+/** A run passes only when no gate failed and at least one passed: one that checked nothing is no pass. */
+export function overallStatus(gates: readonly Gate[]): RunStatus {
+  if (gates.some((g) => g.status === 'failed')) return 'failed';
+  return gates.some((g) => g.status === 'passed') ? 'passed' : 'nothing-verified';
 }

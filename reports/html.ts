@@ -10,7 +10,7 @@ import { escapeText } from './xml.js';
 
 const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
-h1 .passed, td.passed { color: #1a7f37; } h1 .failed, td.failed { color: #cf222e; } td.skipped { color: #777; }
+h1 .passed, td.passed { color: #1a7f37; } h1 .failed, h1 .nothing-verified, td.failed { color: #cf222e; } td.skipped { color: #777; }
 table { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -10,7 +10,8 @@
 // Such rows are reported as no significant change, their p and interval still shown.
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import type { RegressionRow, RegressionSummary } from './report.js';
-import { hodgesLehmann, holm, mannWhitneyU, median } from './stats.js';
+import { median } from '../benchmarks/stats.js';
+import { hodgesLehmann, holm, mannWhitneyU } from './stats.js';
 
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_MIN_EFFECT = 0.1;

@@ -6,12 +6,14 @@ import type { Profile } from '../backends/profiles.js';
 import type { FaultScenario } from '../backends/registry.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
-import type { BenchmarkRow } from '../benchmarks/result.js';
+import type { BenchmarkRow, RatioInterval } from '../benchmarks/result.js';
 import type { PropertyResult } from '../properties/engine/result.js';
 
 export const SCHEMA_VERSION = 1;
 
 export type GateStatus = 'passed' | 'failed' | 'skipped';
+/** 'nothing-verified': no gate failed, but none passed either (every backend skipped, say); a failure to the exit code. */
+export type RunStatus = 'passed' | 'failed' | 'nothing-verified';
 /** A reliability gate is named after its fault scenario. */
 export type GateName = 'properties' | 'budgets' | 'regression' | 'availability' | 'benchmark' | FaultScenario;
 
@@ -42,6 +44,11 @@ export interface BudgetCheck {
   actual: number | null;
   /** The conditions of the row that was checked, as text ("n=10000 200B c=1 closed-loop"). */
   row: string | null;
+  /**
+   * An overheadRatio measured in rounds: its confidence interval. The limit then fails only when
+   * the whole interval lies above it, so a ratio that is over the limit by chance passes.
+   */
+  interval?: RatioInterval;
   status: GateStatus;
 }
 
@@ -118,5 +125,5 @@ export interface Report {
   gates: Gate[];
   regression?: RegressionSummary;
   reliability?: ReliabilityReport;
-  status: 'passed' | 'failed';
+  status: RunStatus;
 }

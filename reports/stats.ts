@@ -1,7 +1,11 @@
 // Distribution-free statistics for the regression gate: Mann–Whitney U (normal approximation
 // with tie and continuity correction, as R's wilcox.test(exact = FALSE)), Holm's step-down
-// correction, and the Hodges–Lehmann shift with its distribution-free confidence interval.
+// correction, and the Hodges–Lehmann shift with its distribution-free confidence interval. The
+// median and its sign-test interval (the ratio budgets') live in benchmarks/stats.ts, which
+// computes them for each row.
 // Latency samples are skewed and heavy-tailed, so nothing here assumes normality of the data.
+
+import { ascending } from '../benchmarks/stats.js';
 
 /** Complementary error function (Numerical Recipes' erfcc: fractional error < 1.2e-7 everywhere). */
 function erfc(x: number): number {
@@ -31,18 +35,6 @@ export function normalQuantile(p: number): number {
     else hi = mid;
   }
   return (lo + hi) / 2;
-}
-
-function ascending(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = ascending(values);
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('median of an empty sample');
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export interface MannWhitneyResult {

@@ -8,7 +8,7 @@ import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { legalText } from './xml.js';
 
-const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', 'nothing-verified': '❌' };
 
 function cell(text: string): string {
   return legalText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -78,6 +78,7 @@ function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErr
 
 function failures(report: Report): string[] {
   const sections: string[] = [];
+  if (report.status === 'nothing-verified') sections.push('### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).');
   for (const backend of report.backends) {
     for (const p of backend.properties) if (p.status === 'failed' || p.status === 'errored') sections.push(propertyFailure(backend, p));
     const overBudget = backend.budgets.filter((c) => c.status === 'failed');
@@ -91,6 +92,26 @@ function failures(report: Report): string[] {
     }
   }
   return sections;
+}
+
+/**
+ * Every overhead-ratio limit that was checked, with the ratio's confidence interval: a limit
+ * fails only when the whole interval is above it, so a reader sees how close each one came.
+ */
+function ratioSection(report: Report): string | undefined {
+  const rows = report.backends.flatMap((b) =>
+    b.budgets
+      .filter((c) => c.metric === 'overheadRatio' && c.actual !== null)
+      .map((c) => {
+        const ci = c.interval === undefined ? '–' : `${c.interval.low.toFixed(2)}x .. ${c.interval.high.toFixed(2)}x (${Math.round(c.interval.confidence * 100)}%, ${c.interval.rounds} rounds)`;
+        return [b.name, c.conditions.op, c.row ?? '–', `${c.actual!.toFixed(2)}x`, ci, `${c.limit.toFixed(2)}x`, `${STATUS_MARK[c.status]} ${c.status}`];
+      }),
+  );
+  if (rows.length === 0) return undefined;
+  const legend =
+    'Ratio: backend p50 / raw-driver p50, both measured in the same interleaved rounds. Interval: the sign-test confidence interval of the median ' +
+    'of the per-round ratios, with its exact coverage; a limit fails only when the whole interval lies above it.';
+  return `${legend}\n\n${table(['Backend', 'Op', 'Conditions', 'Ratio', 'Interval', 'Limit', 'Status'], rows)}`;
 }
 
 /** The regression table, shared by summary.md and `sessionbench compare`. */
@@ -148,6 +169,8 @@ export function renderSummary(report: Report): string {
     ...report.gates.map((g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`),
   ];
   parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
+  const ratios = ratioSection(report);
+  if (ratios !== undefined) parts.push('', '## Overhead ratio budgets', '', ratios);
   if (report.regression !== undefined) parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
   if (report.reliability !== undefined) parts.push('', '## Reliability', '', reliabilitySection(report.reliability));
   return `${parts.join('\n')}\n`;

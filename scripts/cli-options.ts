@@ -34,7 +34,11 @@ export function backendsOf(values: string[] | undefined): string[] {
   return values === undefined || values.length === 0 ? DEFAULT_BACKENDS : values;
 }
 
-/** SESSIONBENCH_REQUIRE_REDIS=1 (CI with a Redis): a backend skipped for want of a server fails the run. */
-export function requireAll(): boolean {
-  return process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
+/**
+ * A backend skipped for want of a server fails the run: with SESSIONBENCH_REQUIRE_REDIS=1 (CI
+ * with a Redis), or when the user named the backends with --backend (`named`): one asked for by
+ * name that can't be had is not a pass.
+ */
+export function requireAll(named?: readonly string[]): boolean {
+  return process.env.SESSIONBENCH_REQUIRE_REDIS === '1' || (named !== undefined && named.length > 0);
 }

@@ -31,8 +31,12 @@ ${PROFILE_HELP}
   --seed <n>             fast-check seed (default: random, recorded in the report)
   --help                 this text
 
-Environment: SESSIONBENCH_REQUIRE_REDIS=1 fails the run when no Redis can be had (otherwise
-redis is reported skipped, with the reason); REDIS_URL names the Redis to use;
+A backend named with --backend that can't be had here (no Redis) fails the run; in a run
+without --backend it is reported skipped, with the reason. A run in which no gate passed
+(nothing verified) fails.
+
+Environment: SESSIONBENCH_REQUIRE_REDIS=1 fails the run when no Redis can be had, also without
+--backend; REDIS_URL names the Redis to use;
 GITHUB_STEP_SUMMARY, when set, gets summary.md appended.
 
 Exit: 0 every gate held, 1 a gate failed, 2 a usage or setup error.`;
@@ -84,12 +88,13 @@ export async function verifyCommand(values: VerifyValues, progress: Progress): P
     skipBench: values['skip-bench'] === true,
     skipProps: values['skip-props'] === true,
     ...(reliability === undefined ? {} : { reliability }),
-    requireAll: requireAll(),
+    requireAll: requireAll(values.backend),
     progress,
   });
   const failed = report.gates.filter((g) => g.status === 'failed').length;
   const lines = report.gates.map((g) => `${g.status.padEnd(7)} ${g.backend} ${g.name}: ${g.detail}`);
-  lines.push('', `verify ${report.status}${failed > 0 ? ` (${failed} gate${failed > 1 ? 's' : ''} failed)` : ''}; reports in ${files.join(', ')}`);
+  const outcome = report.status === 'nothing-verified' ? 'failed: nothing was verified (no gate passed)' : report.status;
+  lines.push('', `verify ${outcome}${failed > 0 ? ` (${failed} gate${failed > 1 ? 's' : ''} failed)` : ''}; reports in ${files.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return report.status === 'passed' ? 0 : 1;
 }

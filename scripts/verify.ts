@@ -36,7 +36,7 @@ export interface VerifyOptions {
   skipProps: boolean;
   /** Run the fault scenarios: true / false; undefined leaves it to the profile (not in quick). */
   reliability?: boolean;
-  /** A backend that can't run here (no Redis) fails the run instead of being skipped. */
+  /** A backend that can't run here (no Redis) fails the run instead of being skipped (it was named with --backend, or SESSIONBENCH_REQUIRE_REDIS=1). */
   requireAll: boolean;
   progress: Progress;
 }
@@ -117,7 +117,8 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
   };
   if (target.skipReason !== undefined) {
     report.skipReason = target.skipReason;
-    report.gates.push({ name: 'availability', backend: module.name, status: options.requireAll ? 'failed' : 'skipped', detail: target.skipReason });
+    const detail = options.requireAll ? `required but not available: ${target.skipReason}` : target.skipReason;
+    report.gates.push({ name: 'availability', backend: module.name, status: options.requireAll ? 'failed' : 'skipped', detail });
     report.status = backendStatus(report.gates, report.skipReason);
     return report;
   }

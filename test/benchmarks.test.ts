@@ -12,6 +12,11 @@ import { loadReferenceBackend } from '../backends/registry.js';
 import { formatTable } from '../benchmarks/console-table.js';
 import { BENCH_NOW, Dataset, EXPIRED_TIMEOUT_MS, makeMetadata } from '../benchmarks/dataset.js';
 import { PREFILL_CONCURRENCY, runBenchmarks } from '../benchmarks/index.js';
+import { PROFILES } from '../backends/profiles.js';
+import { checkBudgets, loadBudgets } from '../reports/budgets.js';
+import { budgetsGate } from '../reports/gates.js';
+import { median, medianInterval } from '../benchmarks/stats.js';
+import slowedMemory2x from './plugin-fixtures/slowed-memory-2x.js';
 import { rawDriverFor } from '../benchmarks/raw.js';
 import { requestKind, resolveMix } from '../benchmarks/mixes.js';
 import { measureOpenLoop } from '../benchmarks/open-loop.js';
@@ -145,7 +150,19 @@ test('a tiny run on memory: every op, every field finite, overheadRatio from the
   for (const row of rows) {
     const raw = raws.find((r) => r.op === row.op && r.concurrency === row.concurrency && r.mode === row.mode);
     if (row.driver === 'raw' || raw === undefined) assert.equal(row.overheadRatio, null, `${row.driver} ${row.op} has no ratio`);
-    else assert.equal(row.overheadRatio, row.p50Us / raw.p50Us);
+    // Closed-loop rows come from the profile's interleaved rounds (list and cleanup-expired from one): a ratio is
+    // the median of the per-round ratios, with its interval; from one round, p50 / p50.
+    else if (row.roundP50sUs === undefined) assert.equal(row.overheadRatio, row.p50Us / raw.p50Us);
+    const rounds = row.mode === 'closed-loop' && !/^(prefill|list|cleanup-)/.test(row.op) ? PROFILES.quick.bench.rounds : undefined;
+    assert.equal(row.roundP50sUs?.length, rounds, `${row.driver} ${row.op} rounds`);
+    if (row.overheadRatio === null || rounds === undefined) {
+      assert.equal(row.overheadRatioInterval, undefined);
+    } else {
+      // Round i's ratio pairs round i of each side (test/stats.test.ts checks the interval itself).
+      const ratios = row.roundP50sUs!.map((p50, i) => p50 / raw!.roundP50sUs![i]!);
+      assert.equal(row.overheadRatio, median(ratios));
+      assert.deepEqual(row.overheadRatioInterval, { ...medianInterval(ratios, 0.95), rounds });
+    }
   }
   // A Map completes in the same turn: no rows above 1 in flight, and the run says so.
   assert.ok(rows.every((r) => r.concurrency === 1));
@@ -308,4 +325,24 @@ test('sqlite and lmdb: tiny runs with a ratio for every op their raw driver has'
       assert.ok(typeof ratio === 'number' && Number.isFinite(ratio), `${name} ${op} has a ratio`);
     }
   }
+});
+
+test('the ratio budget fails the memory backend slowed 2x on purpose, measured beside the raw driver', async () => {
+  // The gate on a real slowdown, not on a timing: backend and raw run in interleaved rounds, so
+  // the ratio (about 2x memory's ~0.9 for create) is what the default budget (1.35) judges by its
+  // interval. More time than quick, for an interval well clear of the limit.
+  const rows = await runBenchmarks([{ name: 'memory', module: slowedMemory2x, rawDriver: await rawDriverFor(memory) }], {
+    profile: 'quick',
+    ops: ['create'],
+    datasetSizes: [1000],
+    rounds: 40,
+    timeMs: 480,
+    onProgress: () => {},
+  });
+  const create = rows.find((r) => r.driver === 'backend' && r.op === 'create')!;
+  assert.equal(create.overheadRatioInterval?.rounds, 40);
+  const checks = checkBudgets(loadBudgets(), 'memory', rows).filter((c) => c.metric === 'overheadRatio' && c.status !== 'skipped');
+  assert.deepEqual(checks.map((c) => [c.conditions.op, c.status]), [['create', 'failed']], JSON.stringify(create.overheadRatioInterval));
+  assert.ok(checks[0]!.interval!.low > checks[0]!.limit);
+  assert.equal(budgetsGate('memory', checkBudgets(loadBudgets(), 'memory', rows)).status, 'failed');
 });

@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PassThrough } from 'node:stream';
 import { createProgress } from '../benchmarks/progress.js';
-import { parseFraction, parseSeed } from '../scripts/cli-options.js';
+import { parseFraction, parseSeed, requireAll } from '../scripts/cli-options.js';
 import { propsCommand } from '../scripts/props-command.js';
 import { SetupError } from '../backends/setup-error.js';
 import { verify } from '../scripts/verify.js';
@@ -75,6 +75,30 @@ describe('option checks', () => {
     assert.throws(() => parseFraction('--min-effect', '2', 0.1), /--min-effect must be a number in \[0, 1\)/);
     assert.equal(parseFraction('--min-effect', undefined, 0.1), 0.1);
     await assert.rejects(propsCommand({ only: ['round-trip'], path: '1:2' }, progress), /--path replays one failure/);
+  });
+
+  test('a backend is required when named with --backend or SESSIONBENCH_REQUIRE_REDIS=1, else skipped when absent', () => {
+    const env = process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
+    assert.equal(requireAll(undefined), env);
+    assert.equal(requireAll([]), env);
+    assert.equal(requireAll(['redis']), true);
+  });
+
+  test('a run without --backend keeps an absent Redis skipped, but one that verified nothing does not pass', async () => {
+    // In-process, as the CLI runs verify without --backend (requireAll false); no other test of this file runs meanwhile.
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = 'redis://127.0.0.1:1';
+    try {
+      const reportDir = join(scratch, 'nothing-verified');
+      const { report } = await verify({ ...base, backends: ['redis'], skipBench: true, reportDir });
+      assert.equal(report.backends[0]!.status, 'skipped');
+      assert.deepEqual(report.gates.map((g) => [g.name, g.status]), [['availability', 'skipped']]);
+      assert.equal(report.status, 'nothing-verified');
+      assert.match(readFileSync(join(reportDir, 'summary.md'), 'utf8'), /^# sessionbench verify: ❌ nothing-verified$/m);
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
   });
 
   test('verify refuses contradictory or unreadable setups before running anything', async () => {
@@ -192,22 +216,28 @@ describe('no Redis, and Ctrl-C', { concurrency: true }, () => {
   // Nothing listens on port 1: REDIS_URL names a Redis that isn't there.
   const noRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
 
-  test('redis is reported skipped with the reason, never passed', async () => {
+  test('redis named with --backend and not to be had fails the run, with the reason', async () => {
     const dir = join(scratch, 'no-redis');
     const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '0' });
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^failed {2}redis availability: required but not available: REDIS_URL redis:\/\/127\.0\.0\.1:1 does not answer PING/m);
+    assert.match(r.stdout, /^verify failed \(1 gate failed\)/m);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-    assert.equal(report.backends[0].status, 'skipped');
+    assert.equal(report.status, 'failed');
+    assert.equal(report.backends[0].status, 'failed');
     assert.match(report.backends[0].skipReason, /^REDIS_URL redis:\/\/127\.0\.0\.1:1 does not answer PING/);
-    assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /^\| redis \| reference \| – \| – \| – \| – \| ⏭️ skipped: REDIS_URL /m);
-    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /name="availability" time="0\.000">\s*<skipped message="REDIS_URL/);
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+    assert.match(summary, /^# sessionbench verify: ❌ failed$/m);
+    assert.match(summary, /^\| redis \| reference \| – \| – \| – \| – \| ❌ failed: REDIS_URL /m);
+    assert.match(summary, /^- ❌ \*\*redis\*\* availability: required but not available: REDIS_URL /m);
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /name="availability" time="0\.000">\s*<failure message="required but not available: REDIS_URL/);
   });
 
   test('SESSIONBENCH_REQUIRE_REDIS=1 turns the missing Redis into a failure', async () => {
     const dir = join(scratch, 'require-redis');
     const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '1' });
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^failed {2}redis availability: REDIS_URL /m);
+    assert.match(r.stdout, /^failed {2}redis availability: required but not available: REDIS_URL /m);
   });
 
   test('SIGINT stops a run, removes its scratch files and exits 130', async () => {

@@ -2,6 +2,7 @@
 // built in a test (the environment is this process's; gates and status follow the backends).
 import type { BackendReport, Report } from '../reports/report.js';
 import { describeEnvironment } from '../reports/environment.js';
+import { overallStatus } from '../reports/gates.js';
 
 export function reportOf(backends: BackendReport[]): Report {
   const gates = backends.flatMap((b) => b.gates);
@@ -12,6 +13,6 @@ export function reportOf(backends: BackendReport[]): Report {
     environment: describeEnvironment('quick', 1),
     backends,
     gates,
-    status: gates.some((g) => g.status === 'failed') ? 'failed' : 'passed',
+    status: overallStatus(gates),
   };
 }

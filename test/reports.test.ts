@@ -14,7 +14,7 @@ import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { checkBudgets, loadBudgets, parseBudgets } from '../reports/budgets.js';
-import { budgetsGate } from '../reports/gates.js';
+import { budgetsGate, overallStatus } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
 import { corruptionGate, crashGate, failoverGate, hostileGate, redisFaultsGate, reliabilityGates } from '../reports/reliability-gates.js';
 import type { BackendReport, ReliabilityReport, Report } from '../reports/report.js';
@@ -208,6 +208,55 @@ describe('budgets', () => {
     assert.equal(gate.status, 'failed');
     assert.match(gate.detail, /^1 of 3 limits exceeded, 1 not measured in this run: fetch-hit p99Us 30\.0 µs \(limit 20\.0 µs\) at n=10000 200B c=1 closed-loop$/);
     assert.equal(budgetsGate('other', checkBudgets(budgets, 'other', [row])).status, 'skipped');
+  });
+
+  test('a ratio with an interval fails only when the whole interval is over the limit', () => {
+    const budgets = parseBudgets(JSON.stringify({ backends: { memory: [{ op: 'fetch-hit', overheadRatio: 2.5 }] } }), 'inline');
+    const interval = (low: number, high: number) => ({ low, high, confidence: 0.961, rounds: 12 });
+    const rows: BenchmarkRow[] = [
+      { ...row, overheadRatio: 3.07, overheadRatioInterval: interval(2.1, 3.3) }, // over the limit, but by chance: straddles
+      { ...row, concurrency: 2, overheadRatio: 2.4, overheadRatioInterval: interval(2.2, 2.6) },
+      { ...row, concurrency: 3, overheadRatio: 2.9, overheadRatioInterval: interval(2.6, 3.2) }, // all of it above
+      { ...row, concurrency: 4, overheadRatio: 2.6 }, // one round (an older report): the estimate alone
+    ];
+    const checks = checkBudgets(budgets, 'memory', rows);
+    assert.deepEqual(checks.map((c) => [c.actual, c.interval?.low ?? null, c.status]), [
+      [3.07, 2.1, 'passed'],
+      [2.4, 2.2, 'passed'],
+      [2.9, 2.6, 'failed'],
+      [2.6, null, 'failed'],
+    ]);
+    assert.equal(budgetsGate('memory', checks.slice(0, 2)).status, 'passed');
+    const gate = budgetsGate('memory', checks);
+    assert.equal(gate.status, 'failed');
+    assert.match(gate.detail, /^2 of 4 limits exceeded: fetch-hit overheadRatio 2\.90x \[96% CI 2\.60x\.\.3\.20x, 12 rounds\] \(limit 2\.50x\) at n=10000 200B c=3 closed-loop; fetch-hit overheadRatio 2\.60x \(limit 2\.50x\)/);
+
+    // The report carries the interval (schema-valid) and summary.md shows every ratio with it.
+    const backend: BackendReport = {
+      name: 'memory', spec: 'memory', kind: 'reference', capabilities: { persistent: false, shared: false }, status: 'failed',
+      properties: [], benchmarks: rows.map((r) => ({ ...r, roundP50sUs: Array.from({ length: 12 }, () => r.p50Us) })), budgets: checks, gates: [gate],
+    };
+    const report = reportOf([backend]);
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors, null, 2));
+    const md = renderSummary(report);
+    assert.match(md, /^\| memory \| fetch-hit \| n=10000 200B c=1 closed-loop \| 3\.07x \| 2\.10x \.\. 3\.30x \(96%, 12 rounds\) \| 2\.50x \| ✅ passed \|$/m);
+    assert.match(md, /^\| memory \| fetch-hit \| n=10000 200B c=4 closed-loop \| 2\.60x \| – \| 2\.50x \| ❌ failed \|$/m);
+  });
+
+  test('a run passes only when a gate passed and none failed: nothing verified is no pass', () => {
+    const gate = (status: 'passed' | 'failed' | 'skipped') => ({ name: 'availability' as const, backend: 'redis', status, detail: 'x' });
+    assert.equal(overallStatus([gate('passed'), gate('skipped')]), 'passed');
+    assert.equal(overallStatus([gate('passed'), gate('failed')]), 'failed');
+    assert.equal(overallStatus([gate('skipped'), gate('skipped')]), 'nothing-verified');
+    assert.equal(overallStatus([]), 'nothing-verified');
+    const report = reportOf([
+      { name: 'redis', spec: 'redis', kind: 'reference', capabilities: { persistent: true, shared: true }, status: 'skipped', skipReason: 'no Redis', properties: [], benchmarks: [], budgets: [], gates: [gate('skipped')] },
+    ]);
+    assert.equal(report.status, 'nothing-verified');
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors, null, 2));
+    const md = renderSummary(report);
+    assert.match(md, /^# sessionbench verify: ❌ nothing-verified$/m);
+    assert.match(md, /### ❌ Nothing was verified/);
   });
 
   test('a malformed budgets file is refused with where and why', () => {

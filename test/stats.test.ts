@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mulberry32 as rng } from '../benchmarks/random.js';
-import { holm, hodgesLehmann, kthDifference, mannWhitneyU, median, normalCdf, normalQuantile } from '../reports/stats.js';
+import { median, medianInterval } from '../benchmarks/stats.js';
+import { holm, hodgesLehmann, kthDifference, mannWhitneyU, normalCdf, normalQuantile } from '../reports/stats.js';
 
 /** Skewed, latency-like samples: a floor plus an exponential tail. */
 function latencies(random: () => number, n: number, floor: number, scale: number): number[] {
@@ -91,4 +92,26 @@ test('Mann–Whitney has power against a 30% slowdown and stays quiet on equal d
   const slow = latencies(random, 500, 5, 2).map((v) => v * 1.3);
   assert.ok(mannWhitneyU(base, slow).p < 1e-6);
   assert.ok(mannWhitneyU(base, same).p > 0.01);
+});
+
+test('the median interval takes the sign-test order statistics and reports their exact coverage', () => {
+  const ranks = (n: number): number[] => Array.from({ length: n }, (_, i) => n - i); // descending: the helper sorts
+  // n = 12: P(Bin(12, 1/2) <= 2) = 79/4096, so x(3)..x(10) covers 1 - 2 * 79/4096; x(4) would drop below 95%.
+  assert.deepEqual(medianInterval(ranks(12)), { low: 3, high: 10, confidence: 1 - (2 * 79) / 4096 });
+  assert.deepEqual(medianInterval(ranks(20)), { low: 6, high: 15, confidence: 1 - (2 * 21_700) / 2 ** 20 });
+  // Too few values for 95%: the whole range, and its lower coverage.
+  assert.deepEqual(medianInterval(ranks(5)), { low: 1, high: 5, confidence: 1 - 2 / 32 });
+  assert.deepEqual(medianInterval([7]), { low: 7, high: 7, confidence: 0 });
+  assert.deepEqual(medianInterval(ranks(12), 0.8), { low: 4, high: 9, confidence: 1 - (2 * 299) / 4096 });
+  assert.throws(() => medianInterval([]), RangeError);
+  assert.throws(() => medianInterval([1], 1), RangeError);
+  // It covers the median of the distribution about as often as it says.
+  const random = rng(5);
+  let covered = 0;
+  const trials = 2000;
+  for (let t = 0; t < trials; t++) {
+    const { low, high } = medianInterval(Array.from({ length: 12 }, () => random()));
+    if (low <= 0.5 && 0.5 <= high) covered++;
+  }
+  assert.ok(Math.abs(covered / trials - (1 - (2 * 79) / 4096)) < 0.02, `covered ${covered} of ${trials}`);
 });
