@@ -14,7 +14,7 @@ import { createProgress, type Progress } from './progress.js';
 import { rawDriverFor, rawSurface } from './raw.js';
 import type { RawDriver, RawDriverFactory } from './raw-driver.js';
 import type { BenchmarkRow } from './result.js';
-import { median, medianInterval, sampleMarginOfError, summarize, thin } from './stats.js';
+import { INTERVAL_CONFIDENCE, median, medianInterval, sampleMarginOfError, summarize, thin } from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
 import {
   CLEANUP_PER_SESSION,
@@ -81,8 +81,6 @@ const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
 const LIST_ITERATIONS = { measured: 10, warmup: 2 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
 const OPEN_LOOP_RATE_RANGE = [100, 20_000] as const;
-/** Confidence level of the overhead ratio's interval (the ratio budgets judge by it). */
-export const RATIO_CONFIDENCE = 0.95;
 
 interface Condition {
   datasetSize: number;
@@ -389,7 +387,7 @@ class TargetRun {
  * backend p50 / raw p50. When both were measured in the same interleaved rounds, it is the
  * median of the per-round ratios (round i's backend p50 / round i's raw p50: paired, so a noisy
  * round moves both sides) with its interval, the sign-test confidence interval of that median,
- * distribution-free, at RATIO_CONFIDENCE.
+ * distribution-free, at INTERVAL_CONFIDENCE.
  */
 function fillOverheadRatios(rows: BenchmarkRow[]): void {
   const key = (r: BenchmarkRow): string => JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
@@ -402,7 +400,7 @@ function fillOverheadRatios(rows: BenchmarkRow[]): void {
     if (mine === undefined || theirs === undefined || mine.length !== theirs.length || theirs.some((p50) => !(p50 > 0))) continue;
     const ratios = mine.map((p50, i) => p50 / theirs[i]!);
     row.overheadRatio = median(ratios);
-    const { low, high, confidence } = medianInterval(ratios, RATIO_CONFIDENCE);
+    const { low, high, confidence } = medianInterval(ratios, INTERVAL_CONFIDENCE);
     row.overheadRatioInterval = { low, high, confidence, rounds: mine.length };
   }
 }

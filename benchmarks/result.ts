@@ -2,6 +2,7 @@
 
 export type BenchmarkMode = 'closed-loop' | 'open-loop';
 
+/** A confidence interval of a row's figure (its overhead ratio, or its rounds' p50), with its exact coverage. */
 export interface RatioInterval {
   low: number;
   high: number;

@@ -68,6 +68,9 @@ export function sampleMarginOfError(values: ArrayLike<number>): number {
 
 // The median of per-round ratios and its distribution-free interval: the overhead ratio a row
 // carries and the ratio budgets judge.
+/** Confidence level of the intervals the budgets judge by (a row's overhead ratio, its rounds' p50). */
+export const INTERVAL_CONFIDENCE = 0.95;
+
 export function ascending(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }

@@ -33,7 +33,7 @@ function metricText(metric: BudgetCheck['metric'], value: number): string {
 
 export function budgetCheckText(check: BudgetCheck): string {
   const { interval } = check;
-  const ci = interval === undefined ? '' : ` [${Math.round(interval.confidence * 100)}% CI ${metricText('overheadRatio', interval.low)}..${metricText('overheadRatio', interval.high)}, ${interval.rounds} rounds]`;
+  const ci = interval === undefined ? '' : ` [${Math.round(interval.confidence * 100)}% CI ${metricText(check.metric, interval.low)}..${metricText(check.metric, interval.high)}, ${interval.rounds} rounds]`;
   const measured = check.actual === null ? 'not measured' : `${metricText(check.metric, check.actual)}${ci}`;
   return `${check.conditions.op} ${check.metric} ${measured} (limit ${metricText(check.metric, check.limit)})${check.row === null ? '' : ` at ${check.row}`}`;
 }

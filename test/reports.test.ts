@@ -243,6 +243,26 @@ describe('budgets', () => {
     assert.match(md, /^\| memory \| fetch-hit \| n=10000 200B c=4 closed-loop \| 2\.60x \| – \| 2\.50x \| ❌ failed \|$/m);
   });
 
+  test('a p50 measured in rounds fails only when the interval of its rounds\' p50s is over the limit', () => {
+    const budgets = parseBudgets(JSON.stringify({ backends: { memory: [{ op: 'fetch-hit', p50Us: 100 }] } }), 'inline');
+    // 30 rounds: a burst of noise in 10 of them pulls the pooled p50 over the limit, but the
+    // median round stays under it; a backend slow in every round is over it whatever the noise.
+    const bursty = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? 400 : 90));
+    const slow = Array.from({ length: 30 }, (_, i) => 150 + (i % 5));
+    const rows: BenchmarkRow[] = [
+      { ...row, p50Us: 120, roundP50sUs: bursty },
+      { ...row, concurrency: 2, p50Us: 152, roundP50sUs: slow },
+      { ...row, concurrency: 3, p50Us: 120 }, // not measured in rounds (open loop, list): as measured
+    ];
+    const checks = checkBudgets(budgets, 'memory', rows);
+    assert.deepEqual(checks.map((c) => [c.actual, c.interval?.low ?? null, c.status]), [
+      [120, 90, 'passed'],
+      [152, 151, 'failed'],
+      [120, null, 'failed'],
+    ]);
+    assert.match(budgetsGate('memory', checks).detail, /fetch-hit p50Us 152 µs \[\d+% CI 151 µs\.\.15\d µs, 30 rounds\] \(limit 100 µs\)/);
+  });
+
   test('a run passes only when a gate passed and none failed: nothing verified is no pass', () => {
     const gate = (status: 'passed' | 'failed' | 'skipped') => ({ name: 'availability' as const, backend: 'redis', status, detail: 'x' });
     assert.equal(overallStatus([gate('passed'), gate('skipped')]), 'passed');
