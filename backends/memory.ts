@@ -4,6 +4,7 @@ import type { BackendModule, Session, SessionBackend, StoreOptions } from './con
 import { SessionError } from './errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { Lifecycle, intOption } from './lifecycle.js';
+import { checkTouchArguments, touchedSession } from './touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
 
 interface Row {
@@ -27,9 +28,18 @@ class MemoryBackend implements SessionBackend {
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new SessionError('CONFLICT', `expected version ${expected}, stored ${current?.version ?? 0}`);
     }
-    const expiry = expiresAt(session);
-    this.#rows.set(session.id, { text, version: session.version, expiry });
-    if (expiry !== null && expiry !== current?.expiry) this.#pushExpiry(expiry, session.id);
+    this.#write(session, text, current);
+  }
+
+  /** Read, check and write with no await between them: one step, like every write here. */
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    const row = this.#rows.get(id);
+    if (row === undefined || isExpired(row.expiry, now)) return undefined;
+    const next = touchedSession(JSON.parse(row.text) as Session, lastAccessedAt);
+    this.#write(next, encodeSession(next, this.maxBytes), row);
+    return next;
   }
 
   async fetch(id: string, now: number): Promise<Session | undefined> {
@@ -73,6 +83,12 @@ class MemoryBackend implements SessionBackend {
 
   async close(): Promise<void> {
     if (this.#life.close()) this.#rows.clear();
+  }
+
+  #write(session: Session, text: string, current: Row | undefined): void {
+    const expiry = expiresAt(session);
+    this.#rows.set(session.id, { text, version: session.version, expiry });
+    if (expiry !== null && expiry !== current?.expiry) this.#pushExpiry(expiry, session.id);
   }
 
   #pushExpiry(expiry: number, id: string): void {

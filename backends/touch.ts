@@ -1,0 +1,35 @@
+// What the reference backends' touch() (contract v2) share: the argument checks of DESIGN's table
+// and the session a touch writes. Each backend makes the read and the write one atomic step its
+// own way; the redis backend does the same in Lua (redis-scripts.ts).
+import type { Session } from './contract.js';
+import { SessionError } from './errors.js';
+import { checkId, checkNow } from './validate.js';
+
+/** A bad id is INVALID_ID; a `lastAccessedAt` or `now` that is not a non-negative safe integer is INVALID_SESSION. */
+export function checkTouchArguments(id: unknown, lastAccessedAt: unknown, now: unknown): void {
+  checkId(id);
+  checkNow(now);
+  try {
+    checkNow(lastAccessedAt);
+  } catch {
+    throw new SessionError('INVALID_SESSION', 'lastAccessedAt must be a non-negative safe integer (ms)');
+  }
+}
+
+/**
+ * The stored session touched: lastAccessedAt = max(stored, lastAccessedAt), version + 1, every
+ * other field as stored. Past the safe-integer limits it refuses with INVALID_SESSION, before
+ * anything is written, instead of clamping: a version that stops counting up breaks
+ * compare-and-set, and an expiry past 2^53 - 1 can't be compared exactly. store() refuses the
+ * same session, so a manager's fetch + compare-and-set fallback answers alike.
+ */
+export function touchedSession(stored: Session, lastAccessedAt: number): Session {
+  const next = { ...stored, lastAccessedAt: Math.max(stored.lastAccessedAt, lastAccessedAt), version: stored.version + 1 };
+  if (!Number.isSafeInteger(next.version)) {
+    throw new SessionError('INVALID_SESSION', 'touch would take the version past 2^53 - 1');
+  }
+  if (next.timeoutMs !== null && !Number.isSafeInteger(next.lastAccessedAt + next.timeoutMs)) {
+    throw new SessionError('INVALID_SESSION', 'touch would take lastAccessedAt + timeoutMs past 2^53 - 1');
+  }
+  return next;
+}
