@@ -27,7 +27,7 @@ import {
   type IndexKey,
   type Meta,
 } from './lmdb-keys.js';
-import { checkTouchArguments, touchedSession } from './touch.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
 import {
   booleanOption,
   checkId,
@@ -119,14 +119,14 @@ class LmdbBackend implements SessionBackend {
       const text = current === undefined ? undefined : this.env.sessions.get(key);
       const stored = text === undefined ? undefined : this.codec.decode(text, id);
       touched = undefined;
-      if (stored === undefined || isExpired(expiresAt(stored), now)) {
+      if (text === undefined || stored === undefined || isExpired(expiresAt(stored), now)) {
         // Our read snapshot may predate another process's commit: look again before saying undefined.
         if (refreshed) return undefined;
         refreshed = true;
         return REREAD;
       }
       const next = touchedSession(stored, lastAccessedAt);
-      const body = this.codec.encode(next, this.maxBytes);
+      const body = touchedRecord(this.codec, text, next, this.maxBytes);
       const expiry = expiresAt(next);
       const stale = this.#indexKeysOf(idk, current);
       touched = next;

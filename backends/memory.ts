@@ -4,8 +4,11 @@ import type { BackendModule, Session, SessionBackend, StoreOptions } from './con
 import { SessionError } from './errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { Lifecycle, intOption } from './lifecycle.js';
-import { checkTouchArguments, touchedSession } from './touch.js';
-import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired } from './validate.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
+import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES, encodeSession, expiresAt, isExpired, recordCodec } from './validate.js';
+
+/** Rows hold encodeSession's plain JSON. */
+const PLAIN_JSON = recordCodec({ checksum: false });
 
 interface Row {
   text: string;
@@ -38,7 +41,7 @@ class MemoryBackend implements SessionBackend {
     const row = this.#rows.get(id);
     if (row === undefined || isExpired(row.expiry, now)) return undefined;
     const next = touchedSession(JSON.parse(row.text) as Session, lastAccessedAt);
-    this.#write(next, encodeSession(next, this.maxBytes), row);
+    this.#write(next, touchedRecord(PLAIN_JSON, row.text, next, this.maxBytes), row);
     return next;
   }
 

@@ -15,7 +15,7 @@ import type { BackendModule, Session, SessionBackend, StoreOptions } from './con
 import { SessionError } from './errors.js';
 import { Lifecycle, durabilityOption, intOption } from './lifecycle.js';
 import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
-import { checkTouchArguments, touchedSession } from './touch.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
 import {
   booleanOption,
   checkId,
@@ -124,7 +124,7 @@ class SqliteBackend implements SessionBackend {
     if (row === undefined || isExpired(row[1], now)) return undefined;
     const stored = this.codec.decode(row[0], id);
     const next = touchedSession(stored, lastAccessedAt);
-    const text = this.codec.encode(next, this.maxBytes);
+    const text = touchedRecord(this.codec, row[0], next, this.maxBytes);
     // Under the write lock nothing else wrote: only a version column that disagrees with its
     // record (damage) can make this miss, and then the touch must not claim it was applied.
     const { changes } = this.#sql.updateIfVersion.run(next.version, expiresAt(next), text, this.ns, key, stored.version);

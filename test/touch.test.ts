@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, test, type TestContext } from 'node:test';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type { OpenContext, Session, SessionBackend } from '../backends/contract.js';
 import { encrypted, newEncryptionKey } from '../backends/encrypted.js';
@@ -13,7 +15,8 @@ import { SessionManager } from '../backends/manager.js';
 import memory from '../backends/memory.js';
 import redis, { SAFETY_NET_MS } from '../backends/redis.js';
 import { RedisKeys } from '../backends/redis-keys.js';
-import sqlite from '../backends/sqlite.js';
+import sqlite, { DB_FILE } from '../backends/sqlite.js';
+import { idKey, sealRecord } from '../backends/validate.js';
 import { provideRedisCluster } from '../scripts/redis-cluster.js';
 import { provideRedis } from '../scripts/redis-provider.js';
 import { backendFile, dirTarget, drain, moduleTarget, rejectsWith, session, type ContractTarget } from './helpers/contract-cases.js';
@@ -226,6 +229,42 @@ describe('redis touch moves the expiry index and the native safety net as store 
     const ttl = await raw.pttl(keys.session('a'));
     assert.ok(Math.abs(start + ttl - (expiry + SAFETY_NET_MS)) < 60_000, `pttl ${ttl}`);
     assert.equal(await raw.hget(keys.session('a'), 'v'), '2');
+    // A record not in encodeSession's layout is CORRUPT to the script, which then writes nothing.
+    const damaged = JSON.stringify(session('a')).replace('"version":1', '"version":"1"');
+    await raw.hset(keys.session('a'), 'd', damaged);
+    await rejectsWith(b.touch('a', later, start), 'CORRUPT');
+    assert.deepEqual([await raw.hget(keys.session('a'), 'd'), await raw.hget(keys.session('a'), 'v')], [damaged, '2']);
+  });
+});
+
+describe('sqlite touch on records as they are on disk', () => {
+  async function withRecord(t: TestContext, body: (s: Session) => string): Promise<{ b: Touchable; db: Database.Database; read: () => string }> {
+    const target = moduleTarget(sqlite);
+    const context = target.context();
+    const b = (await sqlite.open(context)) as Touchable;
+    const db = new Database(path.join(context.dir, DB_FILE));
+    t.after(async () => {
+      db.close();
+      await b.close();
+      await target.cleanup();
+    });
+    await b.store(session('a'));
+    const where = [idKey(context.namespace), idKey('a')];
+    db.prepare('UPDATE sessions SET body = ? WHERE ns = ? AND key = ?').run(body(session('a')), ...where);
+    return { b, db, read: () => db.prepare('SELECT body FROM sessions WHERE ns = ? AND key = ?').pluck().get(...where) as string };
+  }
+
+  test('a valid record in another field order is encoded anew, not edited', async (t) => {
+    const { b } = await withRecord(t, (s) => sealRecord(JSON.stringify({ metadata: s.metadata, version: s.version, id: s.id, timeoutMs: s.timeoutMs, lastAccessedAt: s.lastAccessedAt, createdAt: s.createdAt })));
+    assert.deepEqual(await b.touch('a', 2500, 2500), session('a', { lastAccessedAt: 2500, version: 2 }));
+    assert.deepEqual(await b.fetch('a', 2500), session('a', { lastAccessedAt: 2500, version: 2 }));
+  });
+
+  test('a record failing its checksum is CORRUPT and stays as it was', async (t) => {
+    const damaged = (s: Session): string => sealRecord(JSON.stringify(s)).replace('"u1"', '"u2"');
+    const { b, read } = await withRecord(t, damaged);
+    await rejectsWith(b.touch('a', 2500, 2500), 'CORRUPT');
+    assert.equal(read(), damaged(session('a')));
   });
 });
 
