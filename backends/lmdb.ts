@@ -147,6 +147,8 @@ class LmdbBackend implements SessionBackend {
     let deleted = false;
     let refreshed = false;
     await guardDamage(() => this.#retry(key, (current) => {
+      // Decided afresh on every attempt: a delete whose write lost the race to another delete deleted nothing.
+      deleted = current !== undefined;
       if (current === undefined) {
         // Our read snapshot may predate another process's commit: look again before saying false.
         if (refreshed) return undefined;
@@ -154,7 +156,6 @@ class LmdbBackend implements SessionBackend {
         return REREAD;
       }
       const stale = this.#indexKeysOf(idk, current);
-      deleted = true;
       return () => this.#removeRecord(key, stale);
     }));
     return deleted;

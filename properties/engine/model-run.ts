@@ -97,6 +97,21 @@ class CleanupStep implements Step {
   toString = (): string => 'cleanupExpired()';
 }
 
+/** touch (contract v2) at the clock: its result, then what fetch shows, agree with the model. */
+class TouchStep implements Step {
+  constructor(readonly pick: number, readonly lastAccessedAt: (now: number) => number, readonly label: string) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const id = idOf(world, this.pick);
+    const lastAccessedAt = this.lastAccessedAt(world.now);
+    const what = `touch(ids[${this.pick}], ${lastAccessedAt}, ${world.now})`;
+    const touched = await expectOk(() => backend.touch!(id, lastAccessedAt, world.now), what);
+    expectSession(touched, world.model.touch(id, lastAccessedAt, world.now), what);
+    expectSession(await backend.fetch(id, world.now), world.model.fetch(id, world.now), `fetch(ids[${this.pick}], ${world.now}) after ${what}`);
+  }
+  toString = (): string => `touch(ids[${this.pick}], ${this.label})`;
+}
+
 /** Moves the virtual clock anywhere, backwards included. */
 class ClockStep implements Step {
   constructor(readonly to: number) {}
@@ -137,6 +152,16 @@ export const stepArbs: fc.Arbitrary<Step>[] = [
   fc.nat(SPAN + SPAN / 4).map((to) => new ClockStep(to)),
   fc.tuple(pickArb, fc.integer({ min: -1, max: 1 })).map(([pick, delta]) => new ExpiryClockStep(pick, delta)),
 ];
+
+/** A touch at the clock, carrying the clock itself, an older time (a clock that stepped back) or any time. */
+export const touchStepArb: fc.Arbitrary<Step> = fc.tuple(
+  pickArb,
+  fc.oneof(
+    fc.constant<[(now: number) => number, string]>([(now) => now, 'now']),
+    fc.integer({ min: 1, max: SPAN / 4 }).map((back): [(now: number) => number, string] => [(now) => Math.max(0, now - back), `now - ${back}`]),
+    fc.nat(SPAN + SPAN / 4).map((at): [(now: number) => number, string] => [() => at, String(at)]),
+  ),
+).map(([pick, [at, label]]) => new TouchStep(pick, at, label));
 
 export function newWorld(ids: readonly string[], now: number): World {
   return { model: new ReferenceModel(), now, ids };
