@@ -8,7 +8,7 @@ import { badIdArb, badNowArb, clockSessionArb, idArb, labelled, sessionArb } fro
 import { expectSession, jsonDiff, quote } from '../engine/compare.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
-import { idPoolArb, newWorld, SPAN, stepArbs, touchStepArb } from '../engine/model-run.js';
+import { idPoolArb, newWorld, SPAN, stepArbs, storeStepArb, touchStepArb } from '../engine/model-run.js';
 import { boundaryNows, expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 import { interleavingArb, scheduledBackend, withScheduler } from '../engine/scheduling.js';
 import { attempt, expectCode } from '../../backends/outcome.js';
@@ -170,13 +170,13 @@ export const touchMonotonic: PropertyDef = {
   requires: [],
   methods: ['touch'],
   severity: 'critical',
-  runs: 20,
+  runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
       idPoolArb,
       fc.nat(SPAN),
-      // Touches weigh as much as every other step together.
-      fc.commands([...stepArbs, ...Array.from(stepArbs, () => touchStepArb)], { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
+      // Touches weigh as much as every other step together, and stores four times their share, so touches find sessions.
+      fc.commands([...stepArbs, storeStepArb, storeStepArb, storeStepArb, ...Array.from({ length: stepArbs.length + 3 }, () => touchStepArb)], { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
       async (ids, start, steps) =>
         ctx.withBackend(async (backend) => fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps)),
     ),
