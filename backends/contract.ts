@@ -35,6 +35,15 @@ export interface SessionBackend {
   cleanupExpired(now: number): Promise<number>;
   /** Later calls of every other method reject with CLOSED; close() itself is idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional (contract v2). The hottest write of a session store: every request touches.
+   * Atomically and in one step (one round trip, one transaction): if `id` is live at `now`, set
+   * its lastAccessedAt to max(stored, lastAccessedAt), add 1 to its version, and return the
+   * updated session (the caller's own copy); if it is missing or expired at `now`, change nothing
+   * and return undefined. It never revives a session and never changes metadata or timeoutMs.
+   * A manager uses it when present and falls back to fetch + compare-and-set when not.
+   */
+  touch?(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined>;
 }
 
 export interface BackendCapabilities {
@@ -42,6 +51,14 @@ export interface BackendCapabilities {
   persistent: boolean;
   /** Two open() instances at once see each other's writes. */
   shared: boolean;
+  // Contract v2, all optional; absent means the default.
+  /** Default true: store() honours expectedVersion atomically. */
+  compareAndSet?: boolean;
+  /**
+   * The size limit it enforces (UTF-8 bytes of the session's JSON); null: no limit; absent:
+   * unknown (then only "refused means TOO_LARGE and nothing changed; accepted means round-trips").
+   */
+  maxSessionBytes?: number | null;
 }
 
 export interface OpenContext {

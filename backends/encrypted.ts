@@ -6,11 +6,12 @@
 // associated data, so a record that was tampered with, copied to another id or namespace, or read
 // with another key fails authentication and reads as CORRUPT, never as data.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { encodeSession } from './codec.js';
 import type { BackendModule, Json, Session, SessionBackend, StoreOptions } from './contract.js';
-import { SessionError } from './errors.js';
+import { encodeSession } from './codec.js';
+import { errorCode, SessionError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { intOption } from './options.js';
+import { checkTouchArguments, touchedSession } from './touch.js';
 import { checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 export const ENCRYPTION_KEY_ENV = 'SESSIONBENCH_ENCRYPTION_KEY';
@@ -20,6 +21,8 @@ const TAG_BYTES = 16;
 const ENC_FIELD = '$enc';
 /** Versions the AAD layout, so a later format can't be mistaken for this one. */
 const AAD_TAG = 'sessionbench-aes-256-gcm-v1';
+/** Each lost compare-and-set means another writer won: past this many in a row, give up (as lmdb does). */
+const MAX_TOUCH_ATTEMPTS = 1000;
 
 export type EncryptionKey = string | Uint8Array;
 
@@ -100,6 +103,31 @@ class EncryptedBackend implements SessionBackend {
     this.#life.assertOpen();
     const stored = await this.inner.fetch(id, now);
     return stored === undefined ? undefined : this.#open(stored);
+  }
+
+  /**
+   * Not the inner backend's touch: lastAccessedAt and version are bound into the seal, so the record
+   * must be sealed anew. Atomic all the same, by the inner compare-and-set: the write lands only
+   * on the version read, live at `now`; a session deleted or rewritten meanwhile makes it CONFLICT
+   * and read again, so it never revives one. Two round trips, not one.
+   */
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.inner.fetch(id, now);
+      if (stored === undefined) return undefined;
+      const next = touchedSession(this.#open(stored), lastAccessedAt);
+      try {
+        await this.store(next, { expectedVersion: stored.version });
+        return next;
+      } catch (err) {
+        if (errorCode(err) !== 'CONFLICT') throw err;
+        if (attempt >= MAX_TOUCH_ATTEMPTS) {
+          throw new SessionError('UNAVAILABLE', `touch of ${JSON.stringify(id)} lost ${attempt} compare-and-sets in a row`, { cause: err });
+        }
+      }
+    }
   }
 
   async delete(id: string): Promise<boolean> {

@@ -31,6 +31,7 @@ import {
   type Meta,
 } from './lmdb-keys.js';
 import { booleanOption, durabilityOption, intOption } from './options.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -91,13 +92,39 @@ class LmdbBackend implements SessionBackend {
         }
       }
       const stale = this.#indexKeysOf(idk, current);
-      return () => {
-        void this.env.sessions.put(key, text);
-        void this.env.meta.put(key, meta, newStamp());
-        for (const old of stale) void this.env.expiry.remove(old);
-        void this.env.expiry.put(indexKey(this.prefix, expiry, idk), EMPTY);
-      };
+      return () => this.#putRecord(key, text, meta, stale, indexKey(this.prefix, expiry, idk));
     }));
+  }
+
+  /**
+   * One conditional write, as store's: the session read and the record written are checked
+   * against the meta record's stamp inside LMDB's commit, so any write in between makes it retry.
+   */
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    const idk = idKey(id);
+    const key = this.prefix + idk;
+    let touched: Session | undefined;
+    let refreshed = false;
+    await guardDamage(() => this.#retry(key, (current) => {
+      const text = current === undefined ? undefined : this.env.sessions.get(key);
+      const stored = text === undefined ? undefined : this.codec.decode(text, id);
+      touched = undefined;
+      if (text === undefined || stored === undefined || isExpired(expiresAt(stored), now)) {
+        // Our read snapshot may predate another process's commit: look again before saying undefined.
+        if (refreshed) return undefined;
+        refreshed = true;
+        return REREAD;
+      }
+      const next = touchedSession(stored, lastAccessedAt);
+      const body = touchedRecord(this.codec, text, next, this.maxBytes);
+      const expiry = expiresAt(next);
+      const stale = this.#indexKeysOf(idk, current);
+      touched = next;
+      return () => this.#putRecord(key, body, encodeMeta(next.version, expiry), stale, indexKey(this.prefix, expiry, idk));
+    }));
+    return touched;
   }
 
   async fetch(id: string, now: number): Promise<Session | undefined> {
@@ -120,6 +147,8 @@ class LmdbBackend implements SessionBackend {
     let deleted = false;
     let refreshed = false;
     await guardDamage(() => this.#retry(key, (current) => {
+      // Decided afresh on every attempt: a delete whose write lost the race to another delete deleted nothing.
+      deleted = current !== undefined;
       if (current === undefined) {
         // Our read snapshot may predate another process's commit: look again before saying false.
         if (refreshed) return undefined;
@@ -127,7 +156,6 @@ class LmdbBackend implements SessionBackend {
         return REREAD;
       }
       const stale = this.#indexKeysOf(idk, current);
-      deleted = true;
       return () => this.#removeRecord(key, stale);
     }));
     return deleted;
@@ -204,6 +232,14 @@ class LmdbBackend implements SessionBackend {
     const found: IndexKey[] = [];
     for (const key of this.env.expiry.getKeys(namespaceRange(this.prefix))) if (key[2] === idk) found.push(key);
     return found;
+  }
+
+  /** The puts of a write, run by LMDB inside the commit once the stamp check passed. */
+  #putRecord(key: string, text: string, meta: string, stale: IndexKey[], entry: IndexKey): void {
+    void this.env.sessions.put(key, text);
+    void this.env.meta.put(key, meta, newStamp());
+    for (const old of stale) void this.env.expiry.remove(old);
+    void this.env.expiry.put(entry, EMPTY);
   }
 
   #removeRecord(key: string, indexKeys: IndexKey[]): void {

@@ -1,7 +1,8 @@
 // The session layer above any backend, as erlmcp's session manager is: it issues ids, owns the
 // clock (time reaches the backend only as an explicit `now`), keeps lastAccessedAt monotonic,
 // and applies every change by compare-and-set with bounded retry, so two managers on one shared
-// backend never lose each other's updates.
+// backend never lose each other's updates (a touch goes to the backend's own atomic touch where
+// it has one).
 import { isDeepStrictEqual } from 'node:util';
 import type { Session, SessionBackend } from './contract.js';
 import { errorCode, SessionError } from './errors.js';
@@ -130,9 +131,12 @@ export class SessionManager {
     return session;
   }
 
-  /** Marks the session accessed now (never earlier than it already was). */
+  /**
+   * Marks the session accessed now (never earlier than it already was): in one step by the
+   * backend's touch when it has one (contract v2), else by fetch + compare-and-set.
+   */
   async touch(id: string): Promise<Session | undefined> {
-    const session = await this.#modify(id, (stored) => stored);
+    const session = this.#backend.touch === undefined ? await this.#modify(id, (stored) => stored) : await this.#touchInOneStep(id);
     if (session !== undefined) this.#stats.touched++;
     return session;
   }
@@ -217,6 +221,19 @@ export class SessionManager {
       );
     }
     return checkId(id);
+  }
+
+  /**
+   * The backend keeps max(stored, now), so a clock stepping back never moves the access into the
+   * past. Retrying an UNAVAILABLE touch whose reply was lost touches twice: the same
+   * lastAccessedAt, one more version, which is harmless (no change is redone on stale data).
+   */
+  async #touchInOneStep(id: string): Promise<Session | undefined> {
+    this.#assertOpen();
+    return this.#call(() => {
+      const now = this.#options.clock();
+      return this.#backend.touch!(id, now, now);
+    });
   }
 
   /**

@@ -1,13 +1,17 @@
 // In-memory reference backend (the ETS row): a Map of JSON snapshots. Storing text, not
 // objects, is what makes copies in and out cheap and aliasing impossible.
-import { encodeSession } from './codec.js';
+import { encodeSession, recordCodec } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
 import { expiresAt, isExpired } from './expiry.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { Lifecycle } from './lifecycle.js';
 import { intOption } from './options.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
+
+/** Rows hold encodeSession's plain JSON. */
+const PLAIN_JSON = recordCodec({ checksum: false });
 
 interface Row {
   text: string;
@@ -30,9 +34,18 @@ class MemoryBackend implements SessionBackend {
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new SessionError('CONFLICT', `expected version ${expected}, stored ${current?.version ?? 0}`);
     }
-    const expiry = expiresAt(session);
-    this.#rows.set(session.id, { text, version: session.version, expiry });
-    if (expiry !== null && expiry !== current?.expiry) this.#pushExpiry(expiry, session.id);
+    this.#write(session, text, current);
+  }
+
+  /** Read, check and write with no await between them: one step, like every write here. */
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    const row = this.#rows.get(id);
+    if (row === undefined || isExpired(row.expiry, now)) return undefined;
+    const next = touchedSession(JSON.parse(row.text) as Session, lastAccessedAt);
+    this.#write(next, touchedRecord(PLAIN_JSON, row.text, next, this.maxBytes), row);
+    return next;
   }
 
   async fetch(id: string, now: number): Promise<Session | undefined> {
@@ -76,6 +89,12 @@ class MemoryBackend implements SessionBackend {
 
   async close(): Promise<void> {
     if (this.#life.close()) this.#rows.clear();
+  }
+
+  #write(session: Session, text: string, current: Row | undefined): void {
+    const expiry = expiresAt(session);
+    this.#rows.set(session.id, { text, version: session.version, expiry });
+    if (expiry !== null && expiry !== current?.expiry) this.#pushExpiry(expiry, session.id);
   }
 
   #pushExpiry(expiry: number, id: string): void {

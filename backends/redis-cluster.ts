@@ -134,6 +134,7 @@ function acknowledgedScripts(cluster: Cluster, replicas: number, timeoutMs: numb
   };
   return {
     sbStore: (...args) => run('sbStore', args),
+    sbTouch: (...args) => run('sbTouch', args),
     sbDelete: (...args) => run('sbDelete', args),
     sbPrune: (...args) => run('sbPrune', args),
     sbCleanup: (...args) => run('sbCleanup', args),

@@ -2,23 +2,27 @@
 // set of expiry times plus one of safety-net deadlines (key scheme in redis-keys.ts). Every
 // write is a Lua script (redis-scripts.ts), so compare-and-set, delete and cleanup are atomic
 // against every other client; reads are single plain commands.
-import { decodeSession, encodeSession } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
-import { SessionError } from './errors.js';
+import { decodeSession, encodeSession } from './codec.js';
+import { SessionError, type SessionErrorCode } from './errors.js';
 import { expiresAt, isExpired } from './expiry.js';
-import { idFromKey } from './id-keys.js';
+import { idFromKey, idKey } from './id-keys.js';
 import { Lifecycle } from './lifecycle.js';
 import { intOption } from './options.js';
 import { connectRedis, redisCall, redisConnectionOptions } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineSessionScripts, type RedisClient, type SessionScripts } from './redis-scripts.js';
 import { withTimeout } from './timeout.js';
+import { checkTouchArguments } from './touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 /** How long the native PEXPIREAT safety net waits past the logical expiry (and the server clock). */
 export const SAFETY_NET_MS = 24 * 60 * 60 * 1000;
 /** Index members one cleanup or prune script handles: bounds how long one call blocks Redis. */
 export const DEFAULT_CLEANUP_BATCH = 1000;
+
+/** The codes of the touch script's refusals; nothing was written for any of them. */
+const TOUCH_ERRORS: Record<string, SessionErrorCode> = { corrupt: 'CORRUPT', limit: 'INVALID_SESSION', large: 'TOO_LARGE' };
 
 export interface RedisBackendOptions {
   maxBytes: number;
@@ -81,6 +85,30 @@ export class RedisBackend implements SessionBackend {
     if (text === null) return undefined;
     const session = decodeSession(text, id);
     return isExpired(expiresAt(session), now) ? undefined : session;
+  }
+
+  /** One Lua script (TOUCH): the expiry check, the rewrite and the index moves in one atomic step. */
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    const keys = this.#keys;
+    const reply = await redisCall(
+      this.#scripts.sbTouch(
+        keys.session(id),
+        keys.index,
+        keys.safetyNet,
+        `{"id":${idKey(id)},"createdAt":`, // encodeSession's head: JSON.stringify writes the id as idKey does
+        keys.member(id),
+        String(lastAccessedAt),
+        String(now),
+        String(SAFETY_NET_MS),
+        String(this.options.maxBytes),
+      ),
+    );
+    if (reply === null) return undefined;
+    const [code, detail] = reply;
+    if (code === 'ok') return decodeSession(detail, id);
+    throw new SessionError(TOUCH_ERRORS[code] ?? 'CORRUPT', `redis touch: ${detail}`);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -5,6 +5,9 @@
 // connection, in this process or another: a compare-and-set is a single conditional
 // INSERT ... DO NOTHING or UPDATE ... WHERE version = ?, which needs no explicit transaction.
 // list and cleanupExpired are ranges of the (ns, expires_at, key) index.
+//
+// touch is the one exception: a transaction of a SELECT and a conditional UPDATE, begun
+// IMMEDIATE (see #touchRow for why not one statement).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +19,7 @@ import { idFromKey, idKey } from './id-keys.js';
 import { Lifecycle } from './lifecycle.js';
 import { booleanOption, durabilityOption, intOption } from './options.js';
 import { prepareStatements, SCHEMA, type Statements } from './sqlite-schema.js';
+import { checkTouchArguments, touchedRecord, touchedSession } from './touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 export const DB_FILE = 'sessions.sqlite';
@@ -37,6 +41,7 @@ function translate(err: unknown): unknown {
 class SqliteBackend implements SessionBackend {
   readonly #life = new Lifecycle('sqlite');
   readonly #sql: Statements;
+  readonly #touchTransaction: (id: string, lastAccessedAt: number, now: number) => Session | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -47,6 +52,9 @@ class SqliteBackend implements SessionBackend {
     private readonly codec: RecordCodec,
   ) {
     this.#sql = prepareStatements(db);
+    // IMMEDIATE takes the write lock before the read: no other connection can write between the
+    // two, and the read transaction never has to be upgraded (which fails BUSY at once in WAL).
+    this.#touchTransaction = db.transaction((id: string, lastAccessedAt: number, now: number) => this.#touchRow(id, lastAccessedAt, now)).immediate;
   }
 
   async store(session: Session, options?: StoreOptions): Promise<void> {
@@ -85,6 +93,35 @@ class SqliteBackend implements SessionBackend {
     }
     if (row === undefined || isExpired(row[1], now)) return undefined;
     return this.codec.decode(row[0], id);
+  }
+
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.#life.assertOpen();
+    checkTouchArguments(id, lastAccessedAt, now);
+    try {
+      return this.#touchTransaction(id, lastAccessedAt, now);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  /**
+   * Inside the transaction. Not one UPDATE: the body is a sealed record (a SHA-1 digest SQL can't
+   * compute, over JSON whose lastAccessedAt the new expires_at needs), and its digest must be
+   * checked before it is rewritten, or a damaged record would come out with a valid one.
+   */
+  #touchRow(id: string, lastAccessedAt: number, now: number): Session | undefined {
+    const key = idKey(id);
+    const row = this.#sql.fetch.get(this.ns, key);
+    if (row === undefined || isExpired(row[1], now)) return undefined;
+    const stored = this.codec.decode(row[0], id);
+    const next = touchedSession(stored, lastAccessedAt);
+    const text = touchedRecord(this.codec, row[0], next, this.maxBytes);
+    // Under the write lock nothing else wrote: only a version column that disagrees with its
+    // record (damage) can make this miss, and then the touch must not claim it was applied.
+    const { changes } = this.#sql.updateIfVersion.run(next.version, expiresAt(next), text, this.ns, key, stored.version);
+    if (changes !== 1) throw new SessionError('CORRUPT', 'stored version column disagrees with its record');
+    return next;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -72,6 +72,14 @@ describe('lmdb backend', () => {
     await b.close();
   });
 
+  it('of concurrent deletes of one session exactly one returns true (the losers of the conditional write deleted nothing)', async () => {
+    const b = await lmdb.open(context());
+    await b.store(session('a'));
+    const deleted = await Promise.all([b.delete('a'), b.delete('a'), b.delete('a')]);
+    assert.deepEqual(deleted.filter(Boolean), [true]);
+    await b.close();
+  });
+
   it('keeps exactly one expiry-index entry per session, and cleanup reads only the expired range', async () => {
     const ctx = context();
     const b = await lmdb.open(ctx);

@@ -42,6 +42,31 @@ describe('the runner', () => {
     );
   });
 
+  test('properties calling an optional method the opened backend lacks are not-applicable, never passed', async () => {
+    const needing = PROPERTIES.filter((def) => def.methods?.includes('touch')).map((def) => def.id);
+    assert.ok(needing.length >= 5, needing.join(', '));
+    const withoutTouch: BackendModule = {
+      name: 'no-touch',
+      capabilities: { persistent: false, shared: false },
+      async open(context) {
+        const real = await memory.open(context);
+        return {
+          store: real.store.bind(real),
+          fetch: real.fetch.bind(real),
+          delete: real.delete.bind(real),
+          list: real.list.bind(real),
+          cleanupExpired: real.cleanupExpired.bind(real),
+          close: real.close.bind(real),
+        };
+      },
+    };
+    const results = await runSuite(withoutTouch, { only: needing });
+    assert.deepEqual(
+      results.map((r) => `${r.id} ${r.status} ${r.runs}: ${r.status === 'not-applicable' ? r.message : ''}`),
+      needing.map((id) => `${id} not-applicable 0: needs touch(), which no-touch lacks`),
+    );
+  });
+
   test('a failure reports seed and path, and replaying them reproduces the same counterexample', async () => {
     const [failed] = await runSuite(expiryOffByOne, { only: ['expiry-boundary'], seed: 20240601, backend: 'test/zoo/expiry-off-by-one.ts' });
     assert.ok(failed !== undefined);

@@ -6,6 +6,9 @@ import type { Profile, SuiteSettings } from '../../backends/profiles.js';
 import type { Fixture } from './fixture.js';
 
 export type Capability = keyof BackendCapabilities;
+export type Severity = 'critical' | 'major' | 'minor';
+/** Optional methods of the contract (v2): whether a backend has one is known only once it is open. */
+export type OptionalMethod = 'touch';
 export type Metadata = { [key: string]: Json };
 // Defined on the backends floor (the loader reads a plug-in's createManager); named here for the properties.
 export type { ManagerFactory, ManagerLike } from '../../backends/manager-like.js';
@@ -36,6 +39,9 @@ export interface PropertyDef {
   /** One line saying what holds. */
   statement: string;
   requires: Capability[];
+  /** Optional methods the property calls; a backend whose open() instance lacks one gets not-applicable. */
+  methods?: OptionalMethod[];
+  severity: Severity;
   /** Runs in the quick profile (scaled for the others), or the count per profile. */
   runs: number | Record<Profile, number>;
   /** The fast-check property the runner checks, built for one backend (`any`: each has its own inputs). */

@@ -69,6 +69,8 @@ export class Fixture {
       delete: (...args) => backend.delete(...args),
       list: (...args) => backend.list(...args),
       cleanupExpired: (...args) => backend.cleanupExpired(...args),
+      // Optional (contract v2): present exactly when the backend has it.
+      ...(backend.touch === undefined ? {} : { touch: (id: string, lastAccessedAt: number, now: number) => backend.touch!(id, lastAccessedAt, now) }),
       close: () => {
         instance.closed = true;
         return backend.close();

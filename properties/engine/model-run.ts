@@ -97,6 +97,21 @@ class CleanupStep implements Step {
   toString = (): string => 'cleanupExpired()';
 }
 
+/** touch (contract v2) at the clock: its result, then what fetch shows, agree with the model. */
+class TouchStep implements Step {
+  constructor(readonly pick: number, readonly lastAccessedAt: (now: number, stored: Session | undefined) => number, readonly label: string) {}
+  check = (): boolean => true;
+  async run(world: World, backend: SessionBackend): Promise<void> {
+    const id = idOf(world, this.pick);
+    const lastAccessedAt = this.lastAccessedAt(world.now, world.model.peek(id));
+    const what = `touch(ids[${this.pick}], ${lastAccessedAt}, ${world.now})`;
+    const touched = await expectOk(() => backend.touch!(id, lastAccessedAt, world.now), what);
+    expectSession(touched, world.model.touch(id, lastAccessedAt, world.now), what);
+    expectSession(await backend.fetch(id, world.now), world.model.fetch(id, world.now), `fetch(ids[${this.pick}], ${world.now}) after ${what}`);
+  }
+  toString = (): string => `touch(ids[${this.pick}], ${this.label})`;
+}
+
 /** Moves the virtual clock anywhere, backwards included. */
 class ClockStep implements Step {
   constructor(readonly to: number) {}
@@ -126,9 +141,11 @@ export const idPoolArb = fc.oneof(
   fc.uniqueArray(idArb, { minLength: 1, maxLength: 4 }),
 );
 
+export const storeStepArb: fc.Arbitrary<Step> = fc.tuple(pickArb, template).map(([pick, t]) => new StoreStep(pick, t));
+
 /** Every kind of step, each acting on one backend and checking what it observes against the model. */
 export const stepArbs: fc.Arbitrary<Step>[] = [
-  fc.tuple(pickArb, template).map(([pick, t]) => new StoreStep(pick, t)),
+  storeStepArb,
   fc.tuple(pickArb, template, expectationArb).map(([pick, t, e]) => new CasStep(pick, t, e)),
   pickArb.map((pick) => new FetchStep(pick)),
   pickArb.map((pick) => new DeleteStep(pick)),
@@ -137,6 +154,21 @@ export const stepArbs: fc.Arbitrary<Step>[] = [
   fc.nat(SPAN + SPAN / 4).map((to) => new ClockStep(to)),
   fc.tuple(pickArb, fc.integer({ min: -1, max: 1 })).map(([pick, delta]) => new ExpiryClockStep(pick, delta)),
 ];
+
+type TouchTime = [at: (now: number, stored: Session | undefined) => number, label: string];
+
+/** A touch at the clock, carrying the clock itself, a time before the stored access (a clock that stepped back) or any time. */
+export const touchStepArb: fc.Arbitrary<Step> = fc.tuple(
+  pickArb,
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant<TouchTime>([(now) => now, 'now']) },
+    {
+      weight: 2,
+      arbitrary: fc.integer({ min: 1, max: SPAN / 4 }).map((back): TouchTime => [(now, stored) => Math.max(0, (stored?.lastAccessedAt ?? now) - back), `stored access - ${back}`]),
+    },
+    { weight: 1, arbitrary: fc.nat(SPAN + SPAN / 4).map((at): TouchTime => [() => at, String(at)]) },
+  ),
+).map(([pick, [at, label]]) => new TouchStep(pick, at, label));
 
 export function newWorld(ids: readonly string[], now: number): World {
   return { model: new ReferenceModel(), now, ids };

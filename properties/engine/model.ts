@@ -46,6 +46,15 @@ export class ReferenceModel {
     return session === undefined || expiredAt(session, now) ? undefined : copySession(session);
   }
 
+  /** touch (contract v2): a live session gets lastAccessedAt = max(stored, given) and version + 1; nothing else changes. */
+  touch(id: string, lastAccessedAt: number, now: number): Session | undefined {
+    const session = this.#sessions.get(id);
+    if (session === undefined || expiredAt(session, now)) return undefined;
+    const touched = { ...session, lastAccessedAt: Math.max(session.lastAccessedAt, lastAccessedAt), version: session.version + 1 };
+    this.#sessions.set(id, touched);
+    return copySession(touched);
+  }
+
   delete(id: string): boolean {
     return this.#sessions.delete(id);
   }

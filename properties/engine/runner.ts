@@ -8,7 +8,7 @@ import type { BackendModule } from '../../backends/contract.js';
 import { type Profile, PROFILES, type SuiteSettings } from '../../backends/profiles.js';
 import { withTimeout } from '../../backends/timeout.js';
 import { DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
-import type { ManagerFactory, PropertyContext, PropertyDef } from './define.js';
+import type { ManagerFactory, OptionalMethod, PropertyContext, PropertyDef } from './define.js';
 import { SetupError, withFixture } from './fixture.js';
 import type { PropertyResult } from './result.js';
 
@@ -49,6 +49,7 @@ const DEADLINE_GRACE_MS = 5_000;
 const MAX_COUNTEREXAMPLE_CHARS = 20_000;
 /** Neither fast-check's path (digits, `:`) nor its replayPath (base64, `:`) contains it. */
 const REPLAY_PATH_SEPARATOR = '@';
+const OPTIONAL_METHODS: readonly OptionalMethod[] = ['touch'];
 
 function shellWord(word: string): string {
   return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -98,8 +99,8 @@ interface RunSettings {
   timeoutMs: number;
   shrink: boolean;
   ctx: PropertyContext;
-  /** Resolves once one open, wipe and close worked; rejects with why not. */
-  probe: () => Promise<void>;
+  /** Once one open, wipe and close worked, the optional methods the opened instance has; rejects with why not. */
+  probe: () => Promise<OptionalMethod[]>;
 }
 
 async function runProperty(def: PropertyDef, run: RunSettings): Promise<PropertyResult> {
@@ -111,7 +112,12 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
-    await run.probe();
+    const has = await run.probe();
+    const lacking = (def.methods ?? []).filter((method) => !has.includes(method));
+    if (lacking.length > 0) {
+      const message = `needs ${lacking.map((m) => `${m}()`).join(' and ')}, which ${run.module.name} lacks`;
+      return { ...base, status: 'not-applicable', message, runs: 0, durationMs: elapsed() };
+    }
     const details = await withDeadline(
       fc.check(def.run(run.ctx), {
         seed: run.seed,
@@ -182,9 +188,14 @@ export async function runProperties(
   };
   // One open before fast-check starts (once per run, and only if a property applies), so a
   // backend that can't open is reported as such rather than "shrunk" to whatever input came first.
-  let probed: Promise<void> | undefined;
-  const probe = (): Promise<void> =>
-    (probed ??= withDeadline(ctx.withBackend(async () => {}), options.timeoutMs ?? profile.timeoutMs, `opening ${module.name}`));
+  // It also tells which optional methods an instance has: a module declares no such thing.
+  let probed: Promise<OptionalMethod[]> | undefined;
+  const probe = (): Promise<OptionalMethod[]> =>
+    (probed ??= withDeadline(
+      ctx.withBackend(async (backend) => OPTIONAL_METHODS.filter((method) => typeof backend[method] === 'function')),
+      options.timeoutMs ?? profile.timeoutMs,
+      `opening ${module.name}`,
+    ));
   const settings: RunSettings = {
     module,
     profile: profileName,

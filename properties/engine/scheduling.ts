@@ -41,6 +41,7 @@ export function scheduledBackend(backend: SessionBackend, scheduler: fc.Schedule
     delete: (...args) => release('delete', backend.delete(...args)),
     list: (...args) => release('list', backend.list(...args)),
     cleanupExpired: (...args) => release('cleanupExpired', backend.cleanupExpired(...args)),
+    ...(backend.touch === undefined ? {} : { touch: (id: string, lastAccessedAt: number, now: number) => release('touch', backend.touch!(id, lastAccessedAt, now)) }),
     close: () => backend.close(),
   };
 }

@@ -45,6 +45,7 @@ export const badInput: PropertyDef = {
   id: 'bad-input',
   statement: 'Every malformed session (each field wrong in turn, non-JSON metadata), malformed id, bad now and bad store option is refused with its error code, and the store is unchanged.',
   requires: [],
+  severity: 'critical',
   runs: 40,
   run: (ctx) =>
     fc.asyncProperty(

@@ -18,6 +18,7 @@ export const casCreate: PropertyDef = {
   id: 'cas-create',
   statement: 'store() with expectedVersion 0 succeeds only when nothing is stored under the id (an expired session not yet cleaned up counts) and never overwrites.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
@@ -59,6 +60,7 @@ export const casStale: PropertyDef = {
   id: 'cas-stale',
   statement: 'store() with an expectedVersion other than the stored version (0 when missing) gets CONFLICT and changes nothing; the stored version succeeds.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(idArb, fc.array(fc.tuple(expectationArb, template), { minLength: 1, maxLength: 8 }), async (id, attempts) =>
@@ -87,6 +89,7 @@ export const casConcurrent: PropertyDef = {
   id: 'cas-concurrent',
   statement: 'Of several concurrent compare-and-sets from the same version, in any interleaving, exactly one wins, the others get CONFLICT, and the winner is stored.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) => concurrentCas(ctx, 1),
 };

@@ -16,6 +16,7 @@ export const expiryBoundary: PropertyDef = {
   statement:
     'A session is live strictly before lastAccessedAt + timeoutMs and hidden from fetch and list at exactly that instant and after; null never expires.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(uniqueSessions(sessionArb(), 5), async (sessions) =>
@@ -43,6 +44,7 @@ export const expiryCleanup: PropertyDef = {
   id: 'expiry-cleanup',
   statement: 'cleanupExpired(now) removes exactly the sessions expired at now, returns their count, and leaves every other session as it was.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(uniqueSessions(clockSessionArb(idArb), 8), cleanupNowArb(1000), async (sessions, pickNow) =>
@@ -62,6 +64,7 @@ export const noResurrection: PropertyDef = {
   id: 'no-resurrection',
   statement: 'Reading an expired session (fetch, list, at any later instant) never brings it back, extends it or removes it: cleanupExpired still counts it.',
   requires: [],
+  severity: 'critical',
   runs: 25,
   run: (ctx) =>
     fc.asyncProperty(
@@ -95,6 +98,7 @@ export const deleteTruthful: PropertyDef = {
   id: 'delete-truthful',
   statement: "delete() returns true exactly when a session was stored (live, or expired but not cleaned up), false otherwise, and the session is gone after.",
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(

@@ -18,6 +18,7 @@ import { namespaceIsolation } from './namespaces.js';
 import { persistence } from './persistence.js';
 import { tooLarge, roundTrip } from './round-trip.js';
 import { sharingCas, sharingVisibility } from './sharing.js';
+import { touchBadInputCodes, touchBadInputUnchanged, touchKeepsConcurrentUpdates, touchMonotonic, touchNoRevive } from './touch.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   roundTrip,
@@ -43,4 +44,9 @@ export const PROPERTIES: readonly PropertyDef[] = [
   lifecycleClosed,
   badInput,
   deleteTruthful,
+  touchNoRevive,
+  touchKeepsConcurrentUpdates,
+  touchMonotonic,
+  touchBadInputUnchanged,
+  touchBadInputCodes,
 ];

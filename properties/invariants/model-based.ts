@@ -8,6 +8,7 @@ export const modelBased: PropertyDef = {
   id: 'model',
   statement: 'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
   requires: [],
+  severity: 'critical',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(

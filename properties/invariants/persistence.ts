@@ -9,6 +9,7 @@ export const persistence: PropertyDef = {
   id: 'persistence',
   statement: 'Everything stored before close() (expired sessions not yet cleaned up included, deletions too) is there, unchanged, after a new open() of the same dir and namespace.',
   requires: ['persistent'],
+  severity: 'critical',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(

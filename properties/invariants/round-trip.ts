@@ -11,6 +11,7 @@ export const roundTrip: PropertyDef = {
   id: 'round-trip',
   statement: 'What store() took, fetch() gives back exactly and list() shows, for any id, times and JSON metadata.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(fc.array(sessionArb(), { minLength: 1, maxLength: 4 }), async (sessions) =>
@@ -40,6 +41,7 @@ export const tooLarge: PropertyDef = {
   statement:
     'A session whose JSON is within maxSessionBytes (UTF-8) is stored and read back exactly; one byte over is refused with TOO_LARGE and nothing changes.',
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(sizedSessionArb(ctx.smallLimit, ctx.defaultLimit), priorArb, async (sized, prior) =>

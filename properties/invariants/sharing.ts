@@ -25,6 +25,7 @@ export const sharingVisibility: PropertyDef = {
   id: 'sharing-visibility',
   statement: "Two instances open on the same dir and namespace see each other's writes, compare-and-sets, deletes and cleanups at once.",
   requires: ['shared'],
+  severity: 'critical',
   runs: 15,
   run: (ctx) =>
     twoInstanceRun(
@@ -39,6 +40,7 @@ export const sharingCas: PropertyDef = {
   id: 'sharing-cas',
   statement: 'Of concurrent compare-and-sets from the same version on two instances, in any interleaving, exactly one wins and both instances store the winner.',
   requires: ['shared'],
+  severity: 'critical',
   runs: 25,
   run: (ctx) => concurrentCas(ctx, 2),
 };

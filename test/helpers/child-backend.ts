@@ -15,7 +15,9 @@ export type ChildOp =
   /** Stores `${tag}${pid}`, then waits until `parties` such sessions exist: all children start together. */
   | { op: 'arrive'; tag: string; parties: number }
   /** `times` read-modify-writes of metadata.n by compare-and-set, retried on CONFLICT; gives the conflict count. */
-  | { op: 'increment'; id: string; now: number; times: number };
+  | { op: 'increment'; id: string; now: number; times: number }
+  /** `times` touches (contract v2) at `now`, one after another; gives the last version. */
+  | { op: 'touch'; id: string; now: number; times: number };
 
 /** What one op gave: its value (undefined becomes null in JSON), or the code it threw. */
 export type ChildResult = { value: unknown } | { error: string };
@@ -61,6 +63,8 @@ async function run(op: ChildOp, backend: SessionBackend): Promise<unknown> {
       return arrive(backend, op.tag, op.parties);
     case 'increment':
       return increment(backend, op.id, op.now, op.times);
+    case 'touch':
+      return touchTimes(backend, op.id, op.now, op.times);
   }
 }
 
@@ -91,6 +95,17 @@ async function increment(backend: SessionBackend, id: string, now: number, times
     }
   }
   return conflicts;
+}
+
+async function touchTimes(backend: SessionBackend, id: string, now: number, times: number): Promise<number> {
+  if (backend.touch === undefined) throw new Error('the backend has no touch');
+  let version = 0;
+  for (let done = 0; done < times; done++) {
+    const touched = await backend.touch(id, now, now);
+    if (touched === undefined) throw new Error(`session ${id} is missing`);
+    version = touched.version;
+  }
+  return version;
 }
 
 async function main(request: Request): Promise<void> {

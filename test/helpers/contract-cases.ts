@@ -25,16 +25,20 @@ export function backendFile(name: string): string {
   return fileURLToPath(new URL(`../../backends/${name}.ts`, import.meta.url));
 }
 
-/** A target on a temp directory, removed by cleanup(). */
-export async function dirTarget(moduleFile: string, options?: Record<string, unknown>): Promise<ContractTarget> {
-  const module = (await import(moduleFile)).default as BackendModule;
+/** A target on a temp directory, removed by cleanup(), for a module no child process needs to load. */
+export function moduleTarget(module: BackendModule, options?: Record<string, unknown>): Omit<ContractTarget, 'moduleFile'> {
   const dir = tempDir(module.name);
   return {
     module,
-    moduleFile,
     context: (namespace = `ns-${randomUUID()}`, extra) => ({ dir: dir.path, namespace, options: { ...options, ...extra } }),
     cleanup: async () => dir.remove(),
   };
+}
+
+/** A target on a temp directory, removed by cleanup(). */
+export async function dirTarget(moduleFile: string, options?: Record<string, unknown>): Promise<ContractTarget> {
+  const module = (await import(moduleFile)).default as BackendModule;
+  return { ...moduleTarget(module, options), moduleFile };
 }
 
 export function session(id: string, overrides: Partial<Session> = {}): Session {
@@ -49,7 +53,7 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
 }
 
 /** Deletes every session of a backend through the contract alone, so shared servers stay clean. */
-async function drain(backend: SessionBackend): Promise<void> {
+export async function drain(backend: SessionBackend): Promise<void> {
   for (const id of await backend.list(0)) await backend.delete(id);
   await backend.cleanupExpired(Number.MAX_SAFE_INTEGER);
 }

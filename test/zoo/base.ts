@@ -1,7 +1,8 @@
 // The zoo's correct backend, built from parts a zoo member can replace one at a time: where rows
 // live (a Map, or a better-sqlite3 file shared by every instance on the same dir and namespace),
 // how an id becomes a key, how a session is admitted and handed back, when it counts as expired,
-// when a write conflicts. Each member overrides exactly one part, so its file shows just its bug.
+// when a write conflicts, what touch (contract v2) accepts, acts on and writes. Each member
+// overrides exactly one part, so its file shows just its bug.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { encodeSession } from '../../backends/codec.js';
@@ -11,6 +12,7 @@ import { expiresAt, isExpired } from '../../backends/expiry.js';
 import { idKey } from '../../backends/id-keys.js';
 import { Lifecycle } from '../../backends/lifecycle.js';
 import { intOption } from '../../backends/options.js';
+import { checkTouchArguments, touchedSession } from '../../backends/touch.js';
 import { checkId, checkNow, checkStoreOptions, DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
 
 /** Where sessions live, by key. Rows are sessions the backend already admitted. */
@@ -170,6 +172,21 @@ export class ZooBackend implements SessionBackend {
     return expected !== undefined && (stored?.version ?? 0) !== expected;
   }
 
+  /** Checks touch's arguments (DESIGN's codes). */
+  protected checkTouch(id: string, lastAccessedAt: number, now: number): void {
+    checkTouchArguments(id, lastAccessedAt, now);
+  }
+
+  /** Whether touch may act on what it found under the key: a live session only. */
+  protected touchable(stored: Session | undefined, now: number): stored is Session {
+    return stored !== undefined && !this.expired(stored, now);
+  }
+
+  /** The session a touch writes. */
+  protected touched(stored: Session, lastAccessedAt: number): Session {
+    return touchedSession(stored, lastAccessedAt);
+  }
+
   /** Compare-and-set and write, atomically. */
   protected async write(key: string, session: Session, expected: number | undefined): Promise<void> {
     this.table.atomic(() => {
@@ -220,6 +237,19 @@ export class ZooBackend implements SessionBackend {
         if (this.expiredForCleanup(session, now) && this.table.delete(this.key(session.id))) removed++;
       }
       return removed;
+    });
+  }
+
+  async touch(id: string, lastAccessedAt: number, now: number): Promise<Session | undefined> {
+    this.guard('touch');
+    this.checkTouch(id, lastAccessedAt, now);
+    const key = this.key(id);
+    return this.table.atomic(() => {
+      const stored = this.table.get(key);
+      if (!this.touchable(stored, now)) return undefined;
+      const next = this.touched(stored, lastAccessedAt);
+      this.table.set(key, next);
+      return this.emit(next);
     });
   }
 

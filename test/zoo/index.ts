@@ -40,7 +40,13 @@ import sqliteRtrimKey from './sqlite-rtrim-key.js';
 import sqliteUnscopedScan from './sqlite-unscoped-scan.js';
 import staleReadCache from './stale-read-cache.js';
 import storeShallowCopy from './store-shallow-copy.js';
+import touchAtExpiryInstant from './touch-at-expiry-instant.js';
+import touchGoesBack from './touch-goes-back.js';
 import touchOnRead from './touch-on-read.js';
+import touchReadModifyWrite from './touch-read-modify-write.js';
+import touchResurrectsDeleted from './touch-resurrects-deleted.js';
+import touchRevives from './touch-revives.js';
+import touchUncheckedArgs from './touch-unchecked-args.js';
 import trimmedId from './trimmed-id.js';
 import truncatedId from './truncated-id.js';
 import utf8ByteKey from './utf8-byte-key.js';
@@ -119,4 +125,11 @@ export const ZOO: readonly ZooMember[] = [
   manager(managerBlindTouch, ['manager-concurrent-updates']),
   manager(managerDeepMerge, ['manager-metadata-algebra']),
   manager(managerTouchResetsCreatedAt, ['manager-created-at']),
+  // touch (contract v2)
+  { module: touchRevives, expected: ['touch-no-revive'] },
+  { module: touchAtExpiryInstant, expected: ['touch-no-revive'] },
+  { module: touchResurrectsDeleted, expected: ['touch-no-revive'] },
+  { module: touchReadModifyWrite, expected: ['touch-keeps-concurrent-updates'] },
+  { module: touchGoesBack, expected: ['touch-monotonic'] },
+  { module: touchUncheckedArgs, expected: ['touch-bad-input-unchanged', 'touch-bad-input-codes'] },
 ];
