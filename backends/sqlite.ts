@@ -108,7 +108,9 @@ class SqliteBackend implements SessionBackend {
   /**
    * Inside the transaction. Not one UPDATE: the body is a sealed record (a SHA-1 digest SQL can't
    * compute, over JSON whose lastAccessedAt the new expires_at needs), and its digest must be
-   * checked before it is rewritten, or a damaged record would come out with a valid one.
+   * checked before it is rewritten, or a damaged record would come out with a valid one. One
+   * UPDATE calling a JS function for that measured only 3.5 µs (7%) faster here: the time is in
+   * decoding and sealing, which both ways do.
    */
   #touchRow(id: string, lastAccessedAt: number, now: number): Session | undefined {
     const key = idKey(id);
