@@ -42,6 +42,10 @@ export interface BackendCapabilities {
   persistent: boolean;
   /** Two open() instances at once see each other's writes. */
   shared: boolean;
+  /** Default true: store() honours expectedVersion atomically. */
+  compareAndSet?: boolean;
+  /** The size limit store() enforces (UTF-8 bytes of the session's JSON); null: none; absent: unknown. */
+  maxSessionBytes?: number | null;
 }
 
 export interface OpenContext {

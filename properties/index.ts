@@ -8,10 +8,10 @@ import type { PropertyResult } from './engine/result.js';
 import { runProperties, type SuiteOptions } from './engine/runner.js';
 import { PROPERTIES } from './invariants/index.js';
 
-export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef } from './engine/define.js';
+export type { Capability, ManagerFactory, ManagerLike, PropertyContext, PropertyDef, Severity } from './engine/define.js';
 export type { PropertyErrored, PropertyFailed, PropertyNotApplicable, PropertyPassed, PropertyResult, PropertyStatus } from './engine/result.js';
 export { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
-export { missingCapabilities, replayCommand, SMALL_SESSION_LIMIT, type SuiteOptions } from './engine/runner.js';
+export { missingCapabilities, notApplicableMessage, replayCommand, type SuiteOptions } from './engine/runner.js';
 export { PROPERTIES };
 
 const referenceManager: ManagerFactory = (backend, options) => new SessionManager(backend, options);

@@ -66,7 +66,7 @@ describe('help and usage errors', { concurrency: true }, () => {
 describe('option checks', () => {
   // The same checks in-process: each is a SetupError, which the CLI turns into exit 2.
   const progress = createProgress(undefined, new PassThrough() as unknown as NodeJS.WriteStream);
-  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, requireAll: false, progress };
+  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, strict: false, requireAll: false, progress };
 
   test('seeds, fractions and the replay flags', async () => {
     assert.throws(() => parseSeed('abc'), SetupError);

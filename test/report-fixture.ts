@@ -9,7 +9,7 @@ export function reportOf(backends: BackendReport[]): Report {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
     durationMs: 0,
-    environment: describeEnvironment('quick', 1),
+    environment: describeEnvironment('quick', 1, false),
     backends,
     gates,
     status: gates.some((g) => g.status === 'failed') ? 'failed' : 'passed',

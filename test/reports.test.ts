@@ -137,8 +137,8 @@ function reportWith(text: string): Report {
       capabilities: { persistent: false, shared: false },
       status: 'failed',
       properties: [
-        { id: 'round-trip', statement: 'st', requires: [], status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
-        { id: 'persistence', statement: 'st', requires: ['persistent'], status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
+        { id: 'round-trip', statement: 'st', requires: [], severity: 'critical', status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
+        { id: 'persistence', statement: 'st', requires: ['persistent'], severity: 'critical', status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
       ],
       benchmarks: [],
       budgets: [],

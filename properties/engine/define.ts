@@ -1,11 +1,18 @@
 // What a property is, and what the runner hands it: the pieces every property file shares.
 import type fc from 'fast-check';
-import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
+import type { BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
 import type { ManagerFactory } from '../../backends/manager-like.js';
 import type { Profile, SuiteSettings } from '../../backends/profiles.js';
 import type { Fixture } from './fixture.js';
 
-export type Capability = keyof BackendCapabilities;
+/** The capabilities a property can require: the declared flags (maxSessionBytes is a value, not a requirement). */
+export type Capability = 'persistent' | 'shared' | 'compareAndSet';
+/**
+ * How loud a failure is (DESIGN's "The invariant suite"): critical loses, changes or leaks data;
+ * major is a wrong answer that loses nothing; minor is conformance only. The properties gate
+ * fails on critical and major, --strict on minor too.
+ */
+export type Severity = 'critical' | 'major' | 'minor';
 export type Metadata = { [key: string]: Json };
 // Defined on the backends floor (the loader reads a plug-in's createManager); named here for the properties.
 export type { ManagerFactory, ManagerLike } from '../../backends/manager-like.js';
@@ -18,16 +25,9 @@ export interface PropertyContext {
    * Opens a fresh backend (fresh namespace and subdirectory), runs `body`, then wipes and closes
    * every instance the body opened, so runs never see each other's data.
    */
-  withBackend<T>(
-    body: (backend: SessionBackend, fixture: Fixture) => Promise<T>,
-    openOptions?: Record<string, unknown>,
-  ): Promise<T>;
+  withBackend<T>(body: (backend: SessionBackend, fixture: Fixture) => Promise<T>): Promise<T>;
   /** fast-check's replayPath for the property's fc.commands, when replaying a failure of one. */
   replayPath: string | undefined;
-  /** The small maxSessionBytes the size property opens with; undefined when the caller fixed the limit. */
-  smallLimit: number | undefined;
-  /** The limit a backend opened without a maxSessionBytes override has. */
-  defaultLimit: number;
 }
 
 export interface PropertyDef {
@@ -36,6 +36,7 @@ export interface PropertyDef {
   /** One line saying what holds. */
   statement: string;
   requires: Capability[];
+  severity: Severity;
   /** Runs in the quick profile (scaled for the others), or the count per profile. */
   runs: number | Record<Profile, number>;
   /** The fast-check property the runner checks, built for one backend (`any`: each has its own inputs). */

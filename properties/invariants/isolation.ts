@@ -38,6 +38,7 @@ export const isolation: PropertyDef = {
   id: 'isolation',
   statement: "Storing, compare-and-setting, deleting or expiring one session never changes another, however similar their ids.",
   requires: [],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
@@ -102,6 +103,7 @@ export const copyIsolation: PropertyDef = {
   id: 'copy-isolation',
   statement: 'Mutating a fetched copy, or the object passed to store() once it resolved, never changes what is stored.',
   requires: [],
+  severity: 'critical',
   runs: 25,
   run: (ctx) =>
     fc.asyncProperty(visibleSessionArb, visibleSessionArb, async (first, second) =>

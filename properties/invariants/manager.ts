@@ -29,6 +29,8 @@ export const managerIds: PropertyDef = {
   id: 'manager-ids',
   statement: 'Ids two managers issue are 32 lowercase hex characters and never collide (10k in quick, 100k in standard and thorough), each created exactly as asked.',
   requires: [],
+  // Colliding ids show one user's session to another.
+  severity: 'critical',
   runs: { quick: 1, standard: 1, thorough: 3 },
   run: (ctx) =>
     // Small metadata: this property is about ids, and it creates 100k sessions.
@@ -126,6 +128,8 @@ export const managerMonotonic: PropertyDef = {
   id: 'manager-monotonic',
   statement: 'lastAccessedAt never decreases, even when the clock steps back: touch sets max(stored, clock), get changes nothing, every write keeps it >= createdAt.',
   requires: [],
+  // lastAccessedAt going back makes a session expire early; nothing stored is lost.
+  severity: 'major',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(scriptArb, async (script) =>
@@ -152,6 +156,7 @@ export const managerCreatedAt: PropertyDef = {
   id: 'manager-created-at',
   statement: 'createdAt is the clock at create() and never changes through touch, get, updateMetadata or setTimeout, whichever way the clock moves.',
   requires: [],
+  severity: 'critical',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(scriptArb, async (script) =>
@@ -239,7 +244,8 @@ export const managerConcurrentUpdates: PropertyDef = {
   id: 'manager-concurrent-updates',
   statement:
     'Concurrent updateMetadata, touch and setTimeout calls from two managers sharing one backend (two instances when shared), in any interleaving, lose no write: every update is kept, the timeout is the last one set, lastAccessedAt never goes back.',
-  requires: [],
+  requires: ['compareAndSet'],
+  severity: 'critical',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(
@@ -286,6 +292,7 @@ export const managerMetadataAlgebra: PropertyDef = {
   id: 'manager-metadata-algebra',
   statement: 'Setting metadata keys is idempotent (p then p equals p) and sets of different keys commute (p then q equals q then p); each key reads back as set.',
   requires: [],
+  severity: 'critical',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(metadataArb, patchPairArb, async (initial, [p, q]) =>

@@ -25,6 +25,7 @@ export const namespaceIsolation: PropertyDef = {
   id: 'namespace-isolation',
   statement: "Two instances on the same dir under different namespaces never see, change or clean up each other's sessions, even under the same ids.",
   requires: [],
+  severity: 'critical',
   runs: 15,
   run: (ctx) =>
     twoInstanceRun(

@@ -2,20 +2,21 @@
 import fc from 'fast-check';
 import { sessionArb } from '../arbitraries/index.js';
 import type { PropertyDef } from '../engine/define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs } from '../engine/model-run.js';
+import { idPoolArb, newWorld, SPAN, stepsFor } from '../engine/model-run.js';
 import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 
 export const persistence: PropertyDef = {
   id: 'persistence',
   statement: 'Everything stored before close() (expired sessions not yet cleaned up included, deletions too) is there, unchanged, after a new open() of the same dir and namespace.',
   requires: ['persistent'],
+  severity: 'critical',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(
       fc.uniqueArray(sessionArb(), { maxLength: 4, selector: (s) => s.id }),
       idPoolArb,
       fc.nat(SPAN),
-      fc.array(fc.oneof(...stepArbs), { maxLength: 15 }),
+      fc.array(fc.oneof(...stepsFor(ctx.module)), { maxLength: 15 }),
       async (sessions, ids, start, steps) =>
         ctx.withBackend(async (first, fixture) => {
           const world = newWorld(ids, start);
