@@ -171,6 +171,33 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
   assert.ok(replay.stdout.includes(`counterexample: ${first.counterexample}`), replay.stdout);
 });
 
+test('a plug-in written from DESIGN.md alone passes the default gate and fails --strict only on the minor codes it gets wrong', async () => {
+  const run = (dir: string, ...extra: string[]) =>
+    runCli(['verify', '--backend', `${FIXTURES}/design-only.mjs`, '--profile', 'quick', '--skip-bench', '--seed', '4242', '--report-dir', dir, ...extra]);
+  const [lenientDir, strictDir] = [join(scratch, 'design-default'), join(scratch, 'design-strict')];
+  const [lenient, strict] = await Promise.all([run(lenientDir), run(strictDir, '--strict')]);
+  assert.equal(lenient.code, 0, `${lenient.stdout}\n${lenient.stderr}`);
+  assert.equal(strict.code, 1, `${strict.stdout}\n${strict.stderr}`);
+  assert.match(lenient.stdout, /^passed {2}design-only properties: .*minor, failing the gate only with --strict: bad-input-codes failed \(minor\)/m);
+  assert.match(strict.stdout, /^failed {2}design-only properties: .*; bad-input-codes failed \(minor\)$/m);
+
+  for (const [dir, isStrict] of [[lenientDir, false], [strictDir, true]] as const) {
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    assert.equal(report.environment.strict, isStrict);
+    const properties: { id: string; status: string; severity: string; message?: string }[] = report.backends[0].properties;
+    assert.ok(properties.every((p) => ['critical', 'major', 'minor'].includes(p.severity)));
+    // Every failure is reported whatever the gate mode: the one minor property, on the `now` codes.
+    const failed = properties.filter((p) => p.status !== 'passed' && p.status !== 'not-applicable');
+    assert.deepEqual(failed.map((p) => [p.id, p.status, p.severity]), [['bad-input-codes', 'failed', 'minor']]);
+    assert.match(failed[0]!.message!, /with now .*expected INVALID_SESSION, got INVALID_ID/);
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+    assert.match(summary, isStrict ? /strict gate/ : /default gate/);
+    assert.match(summary, new RegExp(`### ${isStrict ? '❌' : '⚠️'} minor: design-only: property \`bad-input-codes\` failed`));
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<failure message="\[minor\] [^"]*INVALID_ID/);
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /minor: bad-input-codes failed/);
+  }
+});
+
 test("a plug-in's own createManager is the manager the manager properties test, and its failure replays", async () => {
   // The zoo's members are plug-in modules; this one's manager touches without compare-and-set.
   const args = ['props', '--backend', 'test/zoo/manager-blind-touch.ts', '--profile', 'quick', '--only', 'manager-concurrent-updates', '--seed', '11'];
