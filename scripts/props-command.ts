@@ -48,7 +48,7 @@ interface PropsValues {
 const MARK: Record<PropertyResult['status'], string> = { passed: 'ok  ', failed: 'FAIL', errored: 'ERR ', 'not-applicable': 'n/a ' };
 
 function describe(r: PropertyResult): string {
-  const lines = [`  ${MARK[r.status]} ${r.id} (${r.severity}; ${r.runs} runs, ${r.durationMs} ms)`];
+  const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms; ${r.severity})`];
   if (r.status === 'not-applicable' || r.status === 'passed') return lines[0]!;
   lines.push(`       ${r.message}`);
   if (r.status === 'failed') lines.push(`       counterexample: ${r.counterexample}`, `       replay: ${r.replay}`);

@@ -164,9 +164,9 @@ describe('writers on text XML cannot carry', () => {
     assert.equal(XMLValidator.validate(xml), true);
     const [failed, skipped] = junitCases(xml);
     const failure = failed!.failure as Record<string, string>;
-    // Read back, the message is the original with only the unrepresentable characters escaped.
-    assert.equal(failure['@_message'], legalText(nasty));
-    assert.ok(failure['#text']!.startsWith(`st\nCounterexample: [${legalText(JSON.stringify(nasty))}`));
+    // Read back, the message is the original (after its severity) with only the unrepresentable characters escaped.
+    assert.equal(failure['@_message'], `[critical] ${legalText(nasty)}`);
+    assert.ok(failure['#text']!.startsWith(`st\nSeverity: critical\nCounterexample: [${legalText(JSON.stringify(nasty))}`));
     assert.ok(failure['#text']!.includes('Counterexample: ['));
     assert.ok(failure['#text']!.includes('Replay: npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1'));
     assert.ok('skipped' in skipped!);
