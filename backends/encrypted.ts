@@ -176,7 +176,8 @@ export function encrypted(module: BackendModule, options: EncryptedOptions = {})
   return {
     name,
     description: `${module.name} with session metadata sealed by AES-256-GCM (clear fields bound as associated data).`,
-    capabilities: module.capabilities,
+    // Its own limit on the plaintext JSON, whatever the wrapped backend's (it gets room for the ciphertext).
+    capabilities: { ...module.capabilities, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
     async open(context) {
       const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
       const key = resolveKey(context.options, options.key);

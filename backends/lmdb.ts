@@ -276,7 +276,7 @@ class LmdbBackend implements SessionBackend {
 const lmdb: BackendModule = {
   name: 'lmdb',
   description: 'lmdb-js, one memory-mapped environment per directory (like DETS, but transactional and shared between processes).',
-  capabilities: { persistent: true, shared: true },
+  capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
     const durability = durabilityOption(context.options);

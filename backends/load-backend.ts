@@ -40,6 +40,11 @@ export function contractProblem(value: unknown): string | undefined {
   for (const key of ['persistent', 'shared']) {
     if (typeof caps[key] !== 'boolean') return `capabilities.${key} is not a boolean`;
   }
+  if (caps.compareAndSet !== undefined && typeof caps.compareAndSet !== 'boolean') return 'capabilities.compareAndSet is not a boolean';
+  const limit = caps.maxSessionBytes;
+  if (limit !== undefined && limit !== null && !(Number.isSafeInteger(limit) && (limit as number) > 0)) {
+    return 'capabilities.maxSessionBytes is not a positive integer or null';
+  }
   if (typeof m.open !== 'function') return 'its open is not a function';
   return undefined;
 }

@@ -109,7 +109,7 @@ class MemoryBackend implements SessionBackend {
 const memory: BackendModule = {
   name: 'memory',
   description: 'A Map of JSON snapshots in this process (like ETS): fastest, gone with the process.',
-  capabilities: { persistent: false, shared: false },
+  capabilities: { persistent: false, shared: false, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     return new MemoryBackend(intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES));
   },

@@ -23,6 +23,7 @@ import { RedisBackend, redisBackendOptions } from './redis.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, toSessionError } from './redis-client.js';
 import { defineSessionScripts, type SessionScripts } from './redis-scripts.js';
 import { withTimeout } from './timeout.js';
+import { DEFAULT_MAX_SESSION_BYTES } from './validate.js';
 
 /** How long WAIT waits for the replicas by default: below the command timeout, so WAIT answers first. */
 export const DEFAULT_REPLICA_TIMEOUT_MS = 1000;
@@ -144,7 +145,7 @@ function acknowledgedScripts(cluster: Cluster, replicas: number, timeoutMs: numb
 const redisCluster: BackendModule = {
   name: 'redis-cluster',
   description: 'Redis Cluster via ioredis (Mnesia, replicated): one hash-tagged slot per namespace; replicas: N waits for N replicas per write.',
-  capabilities: { persistent: true, shared: true },
+  capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const connection = clusterConnectionOptions(context.options);
     const options = redisBackendOptions(context.options, connection.commandTimeoutMs);

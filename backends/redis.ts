@@ -164,7 +164,7 @@ export class RedisBackend implements SessionBackend {
 const redis: BackendModule = {
   name: 'redis',
   description: 'Redis via ioredis (like Mnesia): shared by every client of the server; CAS and cleanup as Lua scripts.',
-  capabilities: { persistent: true, shared: true },
+  capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const connection = redisConnectionOptions(context.options);
     const options = redisBackendOptions(context.options, connection.commandTimeoutMs);

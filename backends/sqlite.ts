@@ -190,7 +190,7 @@ function openDatabase(file: string, busyTimeoutMs: number, full: boolean, integr
 const sqlite: BackendModule = {
   name: 'sqlite',
   description: 'better-sqlite3 in WAL mode, one file per directory (like DETS, but transactional and shared between processes).',
-  capabilities: { persistent: true, shared: true },
+  capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
     const busyTimeoutMs = intOption(context.options, 'busyTimeoutMs', DEFAULT_BUSY_TIMEOUT_MS);

@@ -4,7 +4,7 @@
 import type { BackendModule } from '../backends/contract.js';
 import { PROFILES } from '../backends/profiles.js';
 import type { PropertyResult } from './engine/result.js';
-import { missingCapabilities, type SuiteOptions } from './engine/runner.js';
+import { missingCapabilities, notApplicableMessage, type SuiteOptions } from './engine/runner.js';
 import { PROPERTIES } from './invariants/index.js';
 import { runSuite } from './run-suite.js';
 
@@ -29,7 +29,7 @@ export interface DefineSuiteOptions extends SuiteOptions {
 
 /** A result as a failure message: what failed, why, the shrunk counterexample and the replay command. */
 export function describeFailure(result: PropertyResult): string {
-  const lines = [`${result.id} ${result.status}: ${result.statement}`];
+  const lines = [`${result.id} (${result.severity}) ${result.status}: ${result.statement}`];
   if (result.status !== 'passed') lines.push(`  ${result.message}`);
   if (result.status === 'failed') lines.push(`  counterexample: ${result.counterexample}`, `  replay: ${result.replay}`);
   return lines.join('\n');
@@ -56,7 +56,7 @@ export function defineSuite({ test, module, ...options }: DefineSuiteOptions): v
       // Not applicable is never a pass: test.skip (node:test, vitest, jest and mocha all have it)
       // reports it as skipped; a `test` without one gets a test that does nothing. Either way the
       // name says why, as the name is the one thing every runner shows.
-      const name = `${def.id} (not applicable: needs ${missing.join(' and ')}, which ${module.name} lacks)`;
+      const name = `${def.id} (not applicable: ${notApplicableMessage(module, missing)})`;
       const nothing: SuiteTestBody = async () => {};
       if (test.skip !== undefined) test.skip(name, nothing);
       else test(name, nothing);

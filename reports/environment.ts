@@ -35,7 +35,7 @@ function dependencyVersions(manifest: Manifest): Record<string, string> {
   return versions;
 }
 
-export function describeEnvironment(profile: Profile, seed: number): Environment {
+export function describeEnvironment(profile: Profile, seed: number, strict: boolean): Environment {
   const manifest = readManifest(join(PACKAGE_ROOT, 'package.json'));
   const cpus = os.cpus();
   return {
@@ -46,5 +46,6 @@ export function describeEnvironment(profile: Profile, seed: number): Environment
     sessionbench: manifest.version ?? 'unknown',
     profile,
     seed,
+    strict,
   };
 }

@@ -1,5 +1,6 @@
 // The quality gates of a verify run, one set per backend. A gate that could not be evaluated
 // is 'skipped', never 'passed': a green report must mean something was checked.
+import type { Severity } from '../properties/engine/define.js';
 import type { PropertyResult } from '../properties/engine/result.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { formatChange } from './format.js';
@@ -13,18 +14,40 @@ export function listed(items: string[]): string {
   return items.length > DETAIL_ITEMS ? `${shown}; and ${items.length - DETAIL_ITEMS} more` : shown;
 }
 
-/** Every applicable property passed. `outcome` is the suite's results, or why there are none. */
-export function propertiesGate(backend: string, outcome: PropertyResult[] | { skipped: string } | { error: string }): Gate {
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2 };
+
+/** Orders results by severity, critical first (stable: suite order within a severity). */
+export function bySeverity(a: PropertyResult, b: PropertyResult): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
+}
+
+/**
+ * Whether the properties gate fails on this result: an errored property always (nothing was
+ * decided), a failed one when critical or major, a minor one only under --strict.
+ */
+export function failsGate(r: PropertyResult, strict: boolean): boolean {
+  return r.status === 'errored' || (r.status === 'failed' && (strict || r.severity !== 'minor'));
+}
+
+/**
+ * Every applicable property passed, minor ones aside unless `strict`. `outcome` is the suite's
+ * results, or why there are none. Minor failures the gate lets through are still named.
+ */
+export function propertiesGate(backend: string, outcome: PropertyResult[] | { skipped: string } | { error: string }, strict: boolean): Gate {
   const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'properties', backend, status, detail });
   if ('skipped' in outcome) return gate('skipped', outcome.skipped);
   if ('error' in outcome) return gate('failed', `the suite could not run: ${outcome.error}`);
   const applicable = outcome.filter((r) => r.status !== 'not-applicable');
-  const bad = applicable.filter((r) => r.status === 'failed' || r.status === 'errored');
+  const bad = applicable.filter((r) => r.status === 'failed' || r.status === 'errored').sort(bySeverity);
   const na = outcome.length - applicable.length;
   const counts = `${applicable.length - bad.length}/${applicable.length} applicable passed${na > 0 ? `, ${na} not applicable` : ''}`;
   if (applicable.length === 0) return gate('failed', 'no applicable property ran');
-  if (bad.length > 0) return gate('failed', `${counts}; ${bad.map((r) => `${r.id} ${r.status}`).join(', ')}`);
-  return gate('passed', counts);
+  const named = (rs: PropertyResult[]): string => rs.map((r) => `${r.id} ${r.status} (${r.severity})`).join(', ');
+  const blocking = bad.filter((r) => failsGate(r, strict));
+  const tolerated = bad.filter((r) => !failsGate(r, strict));
+  const lenient = tolerated.length > 0 ? `; minor, failing the gate only with --strict: ${named(tolerated)}` : '';
+  if (blocking.length > 0) return gate('failed', `${counts}; ${named(blocking)}${lenient}`);
+  return gate('passed', `${counts}${lenient}`);
 }
 
 function metricText(metric: BudgetCheck['metric'], value: number): string {

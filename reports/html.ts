@@ -4,7 +4,7 @@ import type { BenchmarkRow } from '../benchmarks/result.js';
 import { groupedBarChart, lineChart } from './charts.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
-import { budgetCheckText } from './gates.js';
+import { budgetCheckText, bySeverity } from './gates.js';
 import type { BackendReport, Report } from './report.js';
 import { escapeText } from './xml.js';
 
@@ -73,14 +73,15 @@ function scalingCharts(report: Report): string[] {
 
 function propertiesSection(backend: BackendReport): string {
   if (backend.properties.length === 0) return '';
-  const rows = backend.properties.map((p): Cell[] => [p.id, status(p.status), p.statement, num(String(p.runs)), num(String(p.durationMs))]);
+  const rows = backend.properties.map((p): Cell[] => [p.id, p.severity, status(p.status), p.statement, num(String(p.runs)), num(String(p.durationMs))]);
   const failures = backend.properties
     .filter((p) => p.status === 'failed' || p.status === 'errored')
+    .sort(bySeverity)
     .map((p) => {
       const details = p.status === 'failed' ? [p.message, `Counterexample: ${p.counterexample}`, `Replay: ${p.replay}`] : [p.message];
-      return `<h4>${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.join('\n\n'))}</pre>`;
+      return `<h4>${escapeText(p.severity)}: ${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.join('\n\n'))}</pre>`;
     });
-  return `<h3>${escapeText(backend.name)}: properties</h3>${table(['Property', 'Status', 'Statement', 'Runs', 'ms'], rows)}${failures.join('')}`;
+  return `<h3>${escapeText(backend.name)}: properties</h3>${table(['Property', 'Severity', 'Status', 'Statement', 'Runs', 'ms'], rows)}${failures.join('')}`;
 }
 
 function benchmarkTable(report: Report): string {

@@ -1,4 +1,5 @@
-// junit.xml for CI test views: a testsuite per backend, a testcase per property, per budget
+// junit.xml for CI test views: a testsuite per backend, a testcase per property (its severity
+// in a failure's message), per budget
 // limit and per regression row; gates with nothing itemised (availability, a suite that could
 // not run) get one testcase of their own so that no failure is invisible there.
 import type { PropertyResult } from '../properties/engine/result.js';
@@ -24,13 +25,14 @@ function caseXml(c: Case): string {
 function propertyCase(backend: BackendReport, p: PropertyResult): Case {
   const c: Case = { classname: `sessionbench.${backend.name}.properties`, name: p.id, timeMs: p.durationMs };
   if (p.status === 'not-applicable') c.outcome = { kind: 'skipped', message: p.message };
+  // The severity leads the message, so a CI view shows how loud a failure is without opening it.
   if (p.status === 'failed') {
-    const body = [p.statement, `Counterexample: ${p.counterexample}`, `Seed: ${p.seed} Path: ${p.path}`, `Replay: ${p.replay}`];
-    c.outcome = { kind: 'failure', message: p.message, body: body.join('\n') };
+    const body = [p.statement, `Severity: ${p.severity}`, `Counterexample: ${p.counterexample}`, `Seed: ${p.seed} Path: ${p.path}`, `Replay: ${p.replay}`];
+    c.outcome = { kind: 'failure', message: `[${p.severity}] ${p.message}`, body: body.join('\n') };
   }
   if (p.status === 'errored') {
-    const body = p.seed === undefined ? [p.statement] : [p.statement, `Seed: ${p.seed}`];
-    c.outcome = { kind: 'error', message: p.message, body: body.join('\n') };
+    const body = [p.statement, `Severity: ${p.severity}`, ...(p.seed === undefined ? [] : [`Seed: ${p.seed}`])];
+    c.outcome = { kind: 'error', message: `[${p.severity}] ${p.message}`, body: body.join('\n') };
   }
   return c;
 }

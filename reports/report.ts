@@ -94,6 +94,8 @@ export interface Environment {
   sessionbench: string;
   profile: Profile;
   seed: number;
+  /** --strict: the properties gate failed on minor failures too. */
+  strict: boolean;
 }
 
 export interface BackendReport {

@@ -1,7 +1,7 @@
 // summary.md: what a person reads first. One row per backend, then every failure with what
 // it needs to be acted on: the counterexample and the command that replays it.
 import type { PropertyErrored, PropertyFailed } from '../properties/engine/result.js';
-import { budgetCheckText } from './gates.js';
+import { budgetCheckText, bySeverity, failsGate } from './gates.js';
 import { conditionsText, formatUs } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
@@ -66,8 +66,16 @@ function backendTable(report: Report): string {
   );
 }
 
-function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErrored): string {
-  const parts = [`### ❌ ${legalText(backend.name)}: property \`${p.id}\` ${p.status}`, '', `_${legalText(p.statement)}_`, '', fenced(p.message, 'text')];
+function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErrored, strict: boolean): string {
+  const mark = failsGate(p, strict) ? '❌' : '⚠️';
+  const lenient = failsGate(p, strict) ? '' : ' (fails the gate only with --strict)';
+  const parts = [
+    `### ${mark} ${p.severity}: ${legalText(backend.name)}: property \`${p.id}\` ${p.status}${lenient}`,
+    '',
+    `_${legalText(p.statement)}_`,
+    '',
+    fenced(p.message, 'text'),
+  ];
   if (p.status === 'failed') {
     parts.push('', 'Counterexample:', '', fenced(p.counterexample, 'text'), '', `Seed ${p.seed}, path ${p.path}.`, '', 'Replay:', '', fenced(p.replay, 'sh'));
   } else if (p.seed !== undefined) {
@@ -76,11 +84,15 @@ function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErr
   return parts.join('\n');
 }
 
+/** Property failures of every backend, critical first; then what else failed, per backend. */
 function failures(report: Report): string[] {
-  const sections: string[] = [];
-  if (report.status === 'nothing-verified') sections.push('### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).');
+  const strict = report.environment.strict;
+  const failed = report.backends.flatMap((backend) =>
+    backend.properties.flatMap((p) => (p.status === 'failed' || p.status === 'errored' ? [{ backend, p }] : [])),
+  );
+  const sections = failed.sort((a, b) => bySeverity(a.p, b.p)).map(({ backend, p }) => propertyFailure(backend, p, strict));
+  if (report.status === 'nothing-verified') sections.unshift('### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).');
   for (const backend of report.backends) {
-    for (const p of backend.properties) if (p.status === 'failed' || p.status === 'errored') sections.push(propertyFailure(backend, p));
     const overBudget = backend.budgets.filter((c) => c.status === 'failed');
     if (overBudget.length > 0) {
       sections.push([`### ❌ ${legalText(backend.name)}: latency budget exceeded`, '', ...overBudget.map((c) => `- ${legalText(budgetCheckText(c))}`)].join('\n'));
@@ -153,13 +165,17 @@ function reliabilitySection(r: ReliabilityReport): string {
   return parts.join('\n\n');
 }
 
+function gateMode(strict: boolean): string {
+  return strict ? 'strict gate (every property failure fails it)' : 'default gate (critical and major property failures fail it; minor ones only with --strict)';
+}
+
 export function renderSummary(report: Report): string {
   const env = report.environment;
   const failed = failures(report);
   const parts = [
     `# sessionbench verify: ${STATUS_MARK[report.status]} ${report.status}`,
     '',
-    `Profile ${env.profile}, seed ${env.seed}; Node ${env.node} on ${legalText(env.cpu.model)} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ` +
+    `Profile ${env.profile}, seed ${env.seed}, ${gateMode(env.strict)}; Node ${env.node} on ${legalText(env.cpu.model)} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ` +
       `${report.generatedAt}, ${(report.durationMs / 1000).toFixed(1)} s.`,
     '',
     backendTable(report),

@@ -8,6 +8,8 @@ export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
 
 export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, or a plug-in module
                          (.js, .mjs, .ts); repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
+export const STRICT_HELP = `  --strict               fail on minor property failures too (conformance: exact error codes,
+                         the exact size limit); by default only critical and major ones fail`;
 export const PROFILE_HELP = `  --profile <name>       ${Object.keys(PROFILES).join(' | ')} (default: standard)`;
 
 export function parseProfile(value: string | undefined): Profile {

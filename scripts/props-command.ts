@@ -2,7 +2,8 @@
 // and --path it replays one reported failure exactly (the replay command reports print).
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import type { PropertyResult } from '../properties/engine/result.js';
-import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP } from './cli-options.js';
+import { BACKEND_HELP, backendsOf, parseProfile, parseSeed, PROFILE_HELP, STRICT_HELP } from './cli-options.js';
+import { failsGate } from '../reports/gates.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from '../backends/setup-error.js';
 import { eachTarget } from './targets.js';
@@ -17,12 +18,14 @@ ${PROFILE_HELP}
   --seed <n>             fast-check seed (default: random, printed)
   --only <id>            run only these properties (repeatable, or comma-separated)
   --path <path>          replay one failure: with --seed and a single --only
+${STRICT_HELP}
   --help                 this text
 
 Replay a reported failure:
   sessionbench props --backend <name|path> --only <id> --seed <seed> --path <path>
 
-Exit: 0 every applicable property passed, 1 a property failed, 2 a usage or setup error.`;
+Exit: 0 no critical or major property failed (with --strict: every applicable property passed),
+1 one did, 2 a usage or setup error.`;
 
 export const PROPS_OPTIONS = {
   backend: { type: 'string', multiple: true },
@@ -30,6 +33,7 @@ export const PROPS_OPTIONS = {
   seed: { type: 'string' },
   only: { type: 'string', multiple: true },
   path: { type: 'string' },
+  strict: { type: 'boolean' },
 } as const;
 
 interface PropsValues {
@@ -38,12 +42,13 @@ interface PropsValues {
   seed?: string;
   only?: string[];
   path?: string;
+  strict?: boolean;
 }
 
 const MARK: Record<PropertyResult['status'], string> = { passed: 'ok  ', failed: 'FAIL', errored: 'ERR ', 'not-applicable': 'n/a ' };
 
 function describe(r: PropertyResult): string {
-  const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms)`];
+  const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms; ${r.severity})`];
   if (r.status === 'not-applicable' || r.status === 'passed') return lines[0]!;
   lines.push(`       ${r.message}`);
   if (r.status === 'failed') lines.push(`       counterexample: ${r.counterexample}`, `       replay: ${r.replay}`);
@@ -65,7 +70,8 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
     throw new SetupError('--path replays one failure: give it with --seed and exactly one --only');
   }
   const seed = parseSeed(values.seed);
-  process.stdout.write(`profile ${profile}, seed ${seed}\n`);
+  const strict = values.strict === true;
+  process.stdout.write(`profile ${profile}, seed ${seed}${strict ? ', strict' : ''}\n`);
   return eachTarget(backendsOf(values.backend), progress, async (target, dir) => {
     const name = target.module.name;
     const results = await runSuite(target.module, {
@@ -81,7 +87,10 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
     });
     progress.done();
     const bad = results.filter((r) => r.status === 'failed' || r.status === 'errored');
-    process.stdout.write(`${name}: ${bad.length === 0 ? 'passed' : `${bad.length} failed`}\n${results.map(describe).join('\n')}\n`);
-    return bad.length === 0;
+    const gating = bad.filter((r) => failsGate(r, strict)).length;
+    const lenient = bad.length - gating;
+    const verdict = bad.length === 0 ? 'passed' : `${bad.length} failed${lenient > 0 ? ` (${lenient} minor, failing only with --strict)` : ''}`;
+    process.stdout.write(`${name}: ${verdict}\n${results.map(describe).join('\n')}\n`);
+    return gating === 0;
   });
 }

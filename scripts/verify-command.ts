@@ -1,6 +1,6 @@
 // `sessionbench verify`: options and output around verify() (scripts/verify.ts).
 import { DEFAULT_MIN_EFFECT } from '../reports/regression.js';
-import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll } from './cli-options.js';
+import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll, STRICT_HELP } from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from '../backends/setup-error.js';
 import { verify } from './verify.js';
@@ -29,6 +29,7 @@ ${PROFILE_HELP}
                          (with --backend redis-cluster the failover run always runs: it is that
                          backend's reliability gate; it starts a cluster of its own, ~20 s)
   --seed <n>             fast-check seed (default: random, recorded in the report)
+${STRICT_HELP}
   --help                 this text
 
 A backend named with --backend that can't be had here (no Redis) fails the run; in a run
@@ -53,6 +54,7 @@ export const VERIFY_OPTIONS = {
   reliability: { type: 'boolean' },
   'skip-reliability': { type: 'boolean' },
   seed: { type: 'string' },
+  strict: { type: 'boolean' },
 } as const;
 
 interface VerifyValues {
@@ -67,6 +69,7 @@ interface VerifyValues {
   reliability?: boolean;
   'skip-reliability'?: boolean;
   seed?: string;
+  strict?: boolean;
 }
 
 function reliabilityOf(values: VerifyValues): boolean | undefined {
@@ -81,6 +84,7 @@ export async function verifyCommand(values: VerifyValues, progress: Progress): P
     backends: backendsOf(values.backend),
     profile: parseProfile(values.profile),
     seed: parseSeed(values.seed),
+    strict: values.strict === true,
     reportDir: values['report-dir'] ?? DEFAULT_REPORT_DIR,
     ...(values.budgets === undefined ? {} : { budgetsFile: values.budgets }),
     ...(values.baseline === undefined ? {} : { baselineFile: values.baseline }),

@@ -28,6 +28,8 @@ export interface VerifyOptions {
   backends: string[];
   profile: Profile;
   seed: number;
+  /** Minor property failures fail the properties gate too. */
+  strict: boolean;
   reportDir: string;
   budgetsFile?: string;
   baselineFile?: string;
@@ -123,11 +125,11 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
     return report;
   }
   if (options.skipProps) {
-    report.gates.push(propertiesGate(module.name, { skipped: 'skipped (--skip-props)' }));
+    report.gates.push(propertiesGate(module.name, { skipped: 'skipped (--skip-props)' }, options.strict));
   } else {
     const outcome = await runProperties(target, options, workDir(scratch, index, 'props'));
     if (Array.isArray(outcome)) report.properties = outcome;
-    report.gates.push(propertiesGate(module.name, outcome));
+    report.gates.push(propertiesGate(module.name, outcome, options.strict));
   }
   if (options.skipBench) {
     report.gates.push(budgetsGate(module.name, { skipped: 'skipped (--skip-bench)' }));
@@ -221,7 +223,7 @@ export async function verify(options: VerifyOptions): Promise<{ report: Report; 
     schemaVersion: SCHEMA_VERSION,
     generatedAt: startedAt.toISOString(),
     durationMs: 0,
-    environment: describeEnvironment(options.profile, options.seed),
+    environment: describeEnvironment(options.profile, options.seed, options.strict),
     backends,
     gates: [],
     ...(reliability === undefined ? {} : { reliability }),

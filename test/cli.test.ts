@@ -66,7 +66,7 @@ describe('help and usage errors', { concurrency: true }, () => {
 describe('option checks', () => {
   // The same checks in-process: each is a SetupError, which the CLI turns into exit 2.
   const progress = createProgress(undefined, new PassThrough() as unknown as NodeJS.WriteStream);
-  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, requireAll: false, progress };
+  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, strict: false, requireAll: false, progress };
 
   test('seeds, fractions and the replay flags', async () => {
     assert.throws(() => parseSeed('abc'), SetupError);
@@ -193,6 +193,33 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
   assert.equal(replay.code, 1, `${replay.stdout}\n${replay.stderr}`);
   assert.match(replay.stdout, new RegExp(`^ {2}FAIL ${first.id} `, 'm'));
   assert.ok(replay.stdout.includes(`counterexample: ${first.counterexample}`), replay.stdout);
+});
+
+test('a plug-in written from DESIGN.md alone passes the default gate and fails --strict only on the minor codes it gets wrong', async () => {
+  const run = (dir: string, ...extra: string[]) =>
+    runCli(['verify', '--backend', `${FIXTURES}/design-only.mjs`, '--profile', 'quick', '--skip-bench', '--seed', '4242', '--report-dir', dir, ...extra]);
+  const [lenientDir, strictDir] = [join(scratch, 'design-default'), join(scratch, 'design-strict')];
+  const [lenient, strict] = await Promise.all([run(lenientDir), run(strictDir, '--strict')]);
+  assert.equal(lenient.code, 0, `${lenient.stdout}\n${lenient.stderr}`);
+  assert.equal(strict.code, 1, `${strict.stdout}\n${strict.stderr}`);
+  assert.match(lenient.stdout, /^passed {2}design-only properties: .*minor, failing the gate only with --strict: bad-input-codes failed \(minor\)/m);
+  assert.match(strict.stdout, /^failed {2}design-only properties: .*; bad-input-codes failed \(minor\)$/m);
+
+  for (const [dir, isStrict] of [[lenientDir, false], [strictDir, true]] as const) {
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    assert.equal(report.environment.strict, isStrict);
+    const properties: { id: string; status: string; severity: string; message?: string }[] = report.backends[0].properties;
+    assert.ok(properties.every((p) => ['critical', 'major', 'minor'].includes(p.severity)));
+    // Every failure is reported whatever the gate mode: the one minor property, on the `now` codes.
+    const failed = properties.filter((p) => p.status !== 'passed' && p.status !== 'not-applicable');
+    assert.deepEqual(failed.map((p) => [p.id, p.status, p.severity]), [['bad-input-codes', 'failed', 'minor']]);
+    assert.match(failed[0]!.message!, /with now .*expected INVALID_SESSION, got INVALID_ID/);
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+    assert.match(summary, isStrict ? /strict gate/ : /default gate/);
+    assert.match(summary, new RegExp(`### ${isStrict ? '❌' : '⚠️'} minor: design-only: property \`bad-input-codes\` failed`));
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<failure message="\[minor\] [^"]*INVALID_ID/);
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /minor: bad-input-codes failed/);
+  }
 });
 
 test("a plug-in's own createManager is the manager the manager properties test, and its failure replays", async () => {

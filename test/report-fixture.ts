@@ -10,7 +10,7 @@ export function reportOf(backends: BackendReport[]): Report {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
     durationMs: 0,
-    environment: describeEnvironment('quick', 1),
+    environment: describeEnvironment('quick', 1, false),
     backends,
     gates,
     status: overallStatus(gates),

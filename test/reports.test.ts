@@ -14,7 +14,8 @@ import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { checkBudgets, loadBudgets, parseBudgets } from '../reports/budgets.js';
-import { budgetsGate, overallStatus } from '../reports/gates.js';
+import { budgetsGate, overallStatus, propertiesGate } from '../reports/gates.js';
+import type { PropertyResult, Severity } from '../properties/index.js';
 import { renderJunit } from '../reports/junit.js';
 import { corruptionGate, crashGate, failoverGate, hostileGate, redisFaultsGate, reliabilityGates } from '../reports/reliability-gates.js';
 import type { BackendReport, ReliabilityReport, Report } from '../reports/report.js';
@@ -137,8 +138,8 @@ function reportWith(text: string): Report {
       capabilities: { persistent: false, shared: false },
       status: 'failed',
       properties: [
-        { id: 'round-trip', statement: 'st', requires: [], status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
-        { id: 'persistence', statement: 'st', requires: ['persistent'], status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
+        { id: 'round-trip', statement: 'st', requires: [], severity: 'critical', status: 'failed', message: text, counterexample: `[${JSON.stringify(text)}, \`\`\`${text}]`, seed: -3, path: '0:1', replay: 'npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1', runs: 1, durationMs: 2 },
+        { id: 'persistence', statement: 'st', requires: ['persistent'], severity: 'critical', status: 'not-applicable', message: text, runs: 0, durationMs: 0 },
       ],
       benchmarks: [],
       budgets: [],
@@ -163,9 +164,9 @@ describe('writers on text XML cannot carry', () => {
     assert.equal(XMLValidator.validate(xml), true);
     const [failed, skipped] = junitCases(xml);
     const failure = failed!.failure as Record<string, string>;
-    // Read back, the message is the original with only the unrepresentable characters escaped.
-    assert.equal(failure['@_message'], legalText(nasty));
-    assert.ok(failure['#text']!.startsWith(`st\nCounterexample: [${legalText(JSON.stringify(nasty))}`));
+    // Read back, the message is the original (after its severity) with only the unrepresentable characters escaped.
+    assert.equal(failure['@_message'], `[critical] ${legalText(nasty)}`);
+    assert.ok(failure['#text']!.startsWith(`st\nSeverity: critical\nCounterexample: [${legalText(JSON.stringify(nasty))}`));
     assert.ok(failure['#text']!.includes('Counterexample: ['));
     assert.ok(failure['#text']!.includes('Replay: npx sessionbench props --backend ./odd.mjs --only round-trip --seed -3 --path 0:1'));
     assert.ok('skipped' in skipped!);
@@ -178,6 +179,40 @@ describe('writers on text XML cannot carry', () => {
     assert.ok(!/[\u0000-\u0008\ud800-\udfff]/.test(md.replace(/\ud83d\ude00/g, '')), 'no raw control characters or lone surrogates');
     assert.match(md, /^````text$/m, 'a fence longer than the backticks inside');
     assert.match(md, /npx sessionbench props --backend \.\/odd\.mjs --only round-trip --seed -3 --path 0:1/);
+  });
+});
+
+describe('the properties gate and severity', () => {
+  const result = (id: string, severity: Severity, status: 'passed' | 'failed' | 'errored'): PropertyResult => {
+    const base = { id, statement: 'st', requires: [], severity, runs: 1, durationMs: 1 };
+    if (status === 'passed') return { ...base, status, seed: 1 };
+    if (status === 'errored') return { ...base, status, message: 'timed out' };
+    return { ...base, status, message: 'm', counterexample: 'c', seed: 1, path: '0', replay: 'r' };
+  };
+
+  test('minor failures fail only --strict; critical, major and errored ones always; every failure is named', () => {
+    const minorOnly = [result('a', 'critical', 'passed'), result('codes', 'minor', 'failed')];
+    const lenient = propertiesGate('b', minorOnly, false);
+    assert.equal(lenient.status, 'passed');
+    assert.match(lenient.detail, /1\/2 applicable passed; minor, failing the gate only with --strict: codes failed \(minor\)/);
+    assert.equal(propertiesGate('b', minorOnly, true).status, 'failed');
+    for (const bad of [result('x', 'major', 'failed'), result('y', 'critical', 'failed'), result('z', 'minor', 'errored')]) {
+      assert.equal(propertiesGate('b', [...minorOnly, bad], false).status, 'failed', `${bad.id} ${bad.severity} ${bad.status}`);
+    }
+    // Named critical first, whatever the suite order.
+    const detail = propertiesGate('b', [result('m', 'minor', 'failed'), result('j', 'major', 'failed'), result('c', 'critical', 'failed')], true).detail;
+    assert.match(detail, /c failed \(critical\), j failed \(major\), m failed \(minor\)/);
+  });
+
+  test('summary.md lists failures critical first and names the gate mode', () => {
+    const backend = (name: string, properties: PropertyResult[]): BackendReport => ({
+      name, spec: name, kind: 'plugin', capabilities: { persistent: false, shared: false }, status: 'failed', properties, benchmarks: [], budgets: [], gates: [propertiesGate(name, properties, false)],
+    });
+    const summary = renderSummary(reportOf([backend('one', [result('codes', 'minor', 'failed')]), backend('two', [result('lost', 'critical', 'failed')])]));
+    assert.match(summary, /default gate/);
+    const critical = summary.indexOf('### ❌ critical: two: property `lost` failed');
+    const minor = summary.indexOf('### ⚠️ minor: one: property `codes` failed (fails the gate only with --strict)');
+    assert.ok(critical >= 0 && minor > critical, summary);
   });
 });
 

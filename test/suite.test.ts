@@ -28,13 +28,13 @@ if ('skipped' in redis) {
 
 describe('the runner', () => {
   test('properties needing capabilities a backend lacks are not-applicable, never passed', async () => {
-    const needing = PROPERTIES.filter((def) => def.requires.length > 0).map((def) => def.id);
+    const needing = PROPERTIES.filter((def) => def.requires.some((c) => c !== 'compareAndSet')).map((def) => def.id);
     assert.deepEqual(needing, ['persistence', 'sharing-visibility', 'sharing-cas']);
     const results = await runSuite(memory, { only: needing });
     for (const result of results) {
       assert.equal(result.status, 'not-applicable', result.id);
       assert.equal(result.runs, 0);
-      assert.match(result.message ?? '', new RegExp(`needs ${result.requires.join(' and ')}, which memory lacks`));
+      assert.match(result.message ?? '', new RegExp(`needs ${result.requires.filter((c) => c !== 'compareAndSet').join(' and ')}, which memory lacks`));
     }
     assert.deepEqual(
       results.map((r) => r.id),
@@ -65,6 +65,22 @@ describe('the runner', () => {
       results.map((r) => `${r.id} ${r.status} ${r.runs}: ${r.status === 'not-applicable' ? r.message : ''}`),
       needing.map((id) => `${id} not-applicable 0: needs touch(), which no-touch lacks`),
     );
+  });
+
+  test('compareAndSet absent means true; declared false, the compare-and-set properties are not-applicable and say what that means', async () => {
+    const needing = PROPERTIES.filter((def) => def.requires.includes('compareAndSet')).map((def) => def.id);
+    assert.deepEqual(needing, ['cas-create', 'cas-stale', 'cas-concurrent', 'manager-concurrent-updates', 'sharing-cas']);
+    assert.equal(memory.capabilities.compareAndSet, undefined);
+    const casFree: BackendModule = { ...memory, name: 'no-cas', capabilities: { ...memory.capabilities, compareAndSet: false } };
+    for (const [module, expected] of [[memory, 'passed'], [casFree, 'not-applicable']] as const) {
+      const results = await runSuite(module, { only: ['cas-stale', 'manager-concurrent-updates'] });
+      assert.deepEqual(results.map((r) => r.status), [expected, expected], module.name);
+    }
+    const [na] = await runSuite(casFree, { only: ['cas-create'] });
+    assert.match(na?.status === 'not-applicable' ? na.message : '', /needs compareAndSet, which no-cas lacks \(no compare-and-set: concurrent updates from two servers can overwrite each other\)/);
+    // The model still runs without compare-and-set, only without its CAS steps (memory ignores none, so it passes).
+    const [model] = await runSuite(casFree, { only: ['model'] });
+    assert.equal(model?.status, 'passed');
   });
 
   test('a failure reports seed and path, and replaying them reproduces the same counterexample', async () => {

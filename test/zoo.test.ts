@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { PROPERTIES, runSuite, type PropertyResult } from '../properties/index.js';
+import { propertiesGate } from '../reports/gates.js';
 import { CONTROLS, ZOO } from './zoo/index.js';
 import type { ZooJob, ZooReply } from './zoo/worker.js';
 
@@ -92,9 +93,9 @@ test('the zoo of faulty backends proves the suite', async (t) => {
   /** Property id -> the members that failed it. */
   const caughtBy = new Map<string, string[]>(PROPERTIES.map((def) => [def.id, []]));
   for (const [i, member] of ZOO.entries()) {
-    const failed = results[i]!.filter((r) => r.status === 'failed').map((r) => r.id);
-    for (const id of failed) caughtBy.get(id)!.push(member.module.name);
-    t.diagnostic(`${member.module.name}: caught by ${failed.join(', ') || 'nothing'}`);
+    const failed = results[i]!.filter((r) => r.status === 'failed');
+    for (const r of failed) caughtBy.get(r.id)!.push(member.module.name);
+    t.diagnostic(`${member.module.name}: caught by ${failed.map((r) => `${r.id} (${r.severity})`).join(', ') || 'nothing'}`);
   }
 
   await t.test("the zoo's parts without a bug pass every property", async (t) => {
@@ -114,6 +115,17 @@ test('the zoo of faulty backends proves the suite', async (t) => {
           assert.ok(result, `${id} did not run`);
           assert.equal(result.status, 'failed', `${id} is ${result.status}${result.status === 'passed' ? '' : `: ${result.message}`}`);
         }
+      });
+    }
+  });
+
+  // A member caught only by minor (conformance) properties would pass a default run: each bug in
+  // the zoo loses or misreports something, so a critical or major property must catch it.
+  await t.test('every zoo member fails the default gate, not only --strict', async (t) => {
+    for (const [i, member] of ZOO.entries()) {
+      await t.test(member.module.name, () => {
+        const gate = propertiesGate(member.module.name, results[i]!, false);
+        assert.equal(gate.status, 'failed', `caught only by minor properties: ${gate.detail}`);
       });
     }
   });

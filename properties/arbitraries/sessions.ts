@@ -94,36 +94,24 @@ export function padSession(session: Session, bytes: number, filler: string): Ses
 }
 
 export interface SizedSession {
-  /** The limit the backend is opened with; undefined: its default (1 MiB). */
-  maxSessionBytes: number | undefined;
-  limit: number;
   session: Session;
   bytes: number;
 }
 
 /**
- * Sessions within a few bytes of the limit, on both sides, padded with every filler width. Most
- * runs use the small limit (cheap to fill); one in eight uses the 1 MiB default.
+ * Sessions within a few bytes of `target` on both sides (and up to 4 KiB over), padded with every
+ * filler width: around a declared limit, they are just within it and just over.
  */
-export function sizedSessionArb(smallLimit: number | undefined, defaultLimit: number): fc.Arbitrary<SizedSession> {
-  const limit: fc.Arbitrary<number | undefined> =
-    smallLimit === undefined
-      ? fc.constant(undefined)
-      : fc.oneof({ weight: 7, arbitrary: fc.constant(smallLimit) }, { weight: 1, arbitrary: fc.constant(undefined) });
+export function sizedSessionArb(target: number): fc.Arbitrary<SizedSession> {
   return fc
     .tuple(
-      limit,
       fc.oneof(fc.integer({ min: -4, max: 4 }), fc.integer({ min: -300, max: 300 }), fc.integer({ min: 1, max: 4096 })),
       fc.constantFrom(...FILLERS),
       sessionArb({ metadata: smallMetadataArb }),
     )
-    .map(([maxSessionBytes, delta, filler, base]) => {
-      const limit = maxSessionBytes ?? defaultLimit;
-      const session = padSession(base, limit + delta, filler);
+    .map(([delta, filler, base]) => {
+      const session = padSession(base, target + delta, filler);
       const bytes = sessionBytes(session);
-      return labelled(
-        { maxSessionBytes, limit, session, bytes },
-        `session ${quote(session.id)} of ${bytes} bytes (limit ${limit}, filler ${JSON.stringify(filler)})`,
-      );
+      return labelled({ session, bytes }, `session ${quote(session.id)} of ${bytes} bytes (filler ${JSON.stringify(filler)})`);
     });
 }

@@ -1,11 +1,17 @@
 // What a property is, and what the runner hands it: the pieces every property file shares.
 import type fc from 'fast-check';
-import type { BackendCapabilities, BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
+import type { BackendModule, Json, Session, SessionBackend } from '../../backends/contract.js';
 import type { ManagerFactory } from '../../backends/manager-like.js';
 import type { Profile, SuiteSettings } from '../../backends/profiles.js';
 import type { Fixture } from './fixture.js';
 
-export type Capability = keyof BackendCapabilities;
+/** The capabilities a property can require: the declared flags (maxSessionBytes is a value, not a requirement). */
+export type Capability = 'persistent' | 'shared' | 'compareAndSet';
+/**
+ * How loud a failure is (DESIGN's "The invariant suite"): critical loses, changes or leaks data;
+ * major is a wrong answer that loses nothing; minor is conformance only. The properties gate
+ * fails on critical and major, --strict on minor too.
+ */
 export type Severity = 'critical' | 'major' | 'minor';
 /** Optional methods of the contract (v2): whether a backend has one is known only once it is open. */
 export type OptionalMethod = 'touch';
@@ -21,16 +27,9 @@ export interface PropertyContext {
    * Opens a fresh backend (fresh namespace and subdirectory), runs `body`, then wipes and closes
    * every instance the body opened, so runs never see each other's data.
    */
-  withBackend<T>(
-    body: (backend: SessionBackend, fixture: Fixture) => Promise<T>,
-    openOptions?: Record<string, unknown>,
-  ): Promise<T>;
+  withBackend<T>(body: (backend: SessionBackend, fixture: Fixture) => Promise<T>): Promise<T>;
   /** fast-check's replayPath for the property's fc.commands, when replaying a failure of one. */
   replayPath: string | undefined;
-  /** The small maxSessionBytes the size property opens with; undefined when the caller fixed the limit. */
-  smallLimit: number | undefined;
-  /** The limit a backend opened without a maxSessionBytes override has. */
-  defaultLimit: number;
 }
 
 export interface PropertyDef {

@@ -3,7 +3,7 @@
 // steps, the world they act on and the two-instance run are shared by the model, persistence,
 // namespace and sharing properties.
 import fc from 'fast-check';
-import type { Session, SessionBackend } from '../../backends/contract.js';
+import type { BackendModule, Session, SessionBackend } from '../../backends/contract.js';
 import { clockSessionArb, idArb, similarIds } from '../arbitraries/index.js';
 import { expectationArb, type Expectation } from './cas.js';
 import { expectIds, expectSession } from './compare.js';
@@ -11,6 +11,7 @@ import type { PropertyContext } from './define.js';
 import type { Fixture } from './fixture.js';
 import { expiryOf, ReferenceModel } from './model.js';
 import { expectCleanup } from './observe.js';
+import { hasCapability } from './runner.js';
 import { expectCode, expectOk } from '../../backends/outcome.js';
 
 export interface World {
@@ -142,11 +143,12 @@ export const idPoolArb = fc.oneof(
 );
 
 export const storeStepArb: fc.Arbitrary<Step> = fc.tuple(pickArb, template).map(([pick, t]) => new StoreStep(pick, t));
+const casStepArb = fc.tuple(pickArb, template, expectationArb).map(([pick, t, e]): Step => new CasStep(pick, t, e));
 
 /** Every kind of step, each acting on one backend and checking what it observes against the model. */
-export const stepArbs: fc.Arbitrary<Step>[] = [
+const stepArbs: fc.Arbitrary<Step>[] = [
   storeStepArb,
-  fc.tuple(pickArb, template, expectationArb).map(([pick, t, e]) => new CasStep(pick, t, e)),
+  casStepArb,
   pickArb.map((pick) => new FetchStep(pick)),
   pickArb.map((pick) => new DeleteStep(pick)),
   fc.constant(new ListStep()),
@@ -170,6 +172,11 @@ export const touchStepArb: fc.Arbitrary<Step> = fc.tuple(
   ),
 ).map(([pick, [at, label]]) => new TouchStep(pick, at, label));
 
+/** The steps a backend is held to: without compare-and-set, no CAS step (its CONFLICTs assume one). */
+export function stepsFor(module: BackendModule): fc.Arbitrary<Step>[] {
+  return hasCapability(module, 'compareAndSet') ? stepArbs : stepArbs.filter((arb) => arb !== casStepArb);
+}
+
 export function newWorld(ids: readonly string[], now: number): World {
   return { model: new ReferenceModel(), now, ids };
 }
@@ -189,7 +196,7 @@ export function twoInstanceRun<M extends object>(
     idPoolArb,
     fc.nat(SPAN),
     fc.commands(
-      stepArbs.map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => wrap(step, on))),
+      stepsFor(ctx.module).map((arb) => fc.tuple(arb, fc.nat(1)).map(([step, on]) => wrap(step, on))),
       { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath },
     ),
     async (ids, start, steps) =>

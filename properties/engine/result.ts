@@ -1,5 +1,5 @@
 // What the invariant suite returns per property; reports read these and nothing else.
-import type { BackendCapabilities } from '../../backends/contract.js';
+import type { Capability, Severity } from './define.js';
 
 export type Profile = 'quick' | 'standard' | 'thorough';
 
@@ -7,7 +7,9 @@ interface PropertyOutcome {
   id: string;
   statement: string;
   /** Capabilities the property needs; a backend without them gets 'not-applicable'. */
-  requires: (keyof BackendCapabilities)[];
+  requires: Capability[];
+  /** How loud a failure is; every failure is reported whatever its severity. */
+  severity: Severity;
   runs: number;
   durationMs: number;
 }

@@ -8,7 +8,7 @@ import type { BackendModule } from '../../backends/contract.js';
 import { type Profile, PROFILES, type SuiteSettings } from '../../backends/profiles.js';
 import { withTimeout } from '../../backends/timeout.js';
 import { DEFAULT_MAX_SESSION_BYTES } from '../../backends/validate.js';
-import type { ManagerFactory, OptionalMethod, PropertyContext, PropertyDef } from './define.js';
+import type { Capability, ManagerFactory, OptionalMethod, PropertyContext, PropertyDef } from './define.js';
 import { SetupError, withFixture } from './fixture.js';
 import type { PropertyResult } from './result.js';
 
@@ -42,8 +42,6 @@ export interface SuiteOptions {
   shrink?: boolean;
 }
 
-/** The maxSessionBytes the size property opens with, so near and past the limit is cheap to build. */
-export const SMALL_SESSION_LIMIT = 4096;
 /** Room after the time limit for fast-check to stop and report before the run is given up on. */
 const DEADLINE_GRACE_MS = 5_000;
 const MAX_COUNTEREXAMPLE_CHARS = 20_000;
@@ -86,8 +84,24 @@ function selectProperties(all: readonly PropertyDef[], only: string[] | undefine
   return all.filter((def) => only.includes(def.id));
 }
 
-export function missingCapabilities(module: BackendModule, def: PropertyDef): string[] {
-  return def.requires.filter((capability) => !module.capabilities[capability]);
+/** Whether the module declares `capability`; compareAndSet, absent, is DESIGN's default: true. */
+export function hasCapability(module: BackendModule, capability: Capability): boolean {
+  return capability === 'compareAndSet' ? module.capabilities.compareAndSet !== false : module.capabilities[capability];
+}
+
+export function missingCapabilities(module: BackendModule, def: PropertyDef): Capability[] {
+  return def.requires.filter((capability) => !hasCapability(module, capability));
+}
+
+/** What lacking each capability means for a user of the store, said where a property is not applicable. */
+const LACKING: Record<Capability, string> = {
+  persistent: 'sessions do not survive a restart',
+  shared: 'two servers do not see each other\'s sessions',
+  compareAndSet: 'no compare-and-set: concurrent updates from two servers can overwrite each other',
+};
+
+export function notApplicableMessage(module: BackendModule, missing: readonly Capability[]): string {
+  return `needs ${missing.join(' and ')}, which ${module.name} lacks (${missing.map((c) => LACKING[c]).join('; ')})`;
 }
 
 interface RunSettings {
@@ -104,10 +118,10 @@ interface RunSettings {
 }
 
 async function runProperty(def: PropertyDef, run: RunSettings): Promise<PropertyResult> {
-  const base = { id: def.id, statement: def.statement, requires: [...def.requires] };
+  const base = { id: def.id, statement: def.statement, requires: [...def.requires], severity: def.severity };
   const missing = missingCapabilities(run.module, def);
   if (missing.length > 0) {
-    return { ...base, status: 'not-applicable', message: `needs ${missing.join(' and ')}, which ${run.module.name} lacks`, runs: 0, durationMs: 0 };
+    return { ...base, status: 'not-applicable', message: notApplicableMessage(run.module, missing), runs: 0, durationMs: 0 };
   }
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
@@ -176,15 +190,12 @@ export async function runProperties(
   const profile = PROFILES[profileName]?.suite;
   if (profile === undefined) throw new Error(`unknown profile ${profileName}; known: ${Object.keys(PROFILES).join(', ')}`);
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sessionbench-suite-'));
-  const callerLimit = options.openOptions?.maxSessionBytes;
   const ctx: PropertyContext = {
     module,
     profile,
     createManager: options.createManager ?? createManager,
-    withBackend: (body, extra) => withFixture(module, baseDir, { ...extra, ...options.openOptions }, body),
+    withBackend: (body) => withFixture(module, baseDir, options.openOptions ?? {}, body),
     replayPath: options.path?.split(REPLAY_PATH_SEPARATOR)[1],
-    smallLimit: callerLimit === undefined ? SMALL_SESSION_LIMIT : undefined,
-    defaultLimit: typeof callerLimit === 'number' ? callerLimit : DEFAULT_MAX_SESSION_BYTES,
   };
   // One open before fast-check starts (once per run, and only if a property applies), so a
   // backend that can't open is reported as such rather than "shrunk" to whatever input came first.

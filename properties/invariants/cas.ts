@@ -17,7 +17,8 @@ type Before = 'absent' | 'live' | 'expired' | 'deleted' | 'cleaned up';
 export const casCreate: PropertyDef = {
   id: 'cas-create',
   statement: 'store() with expectedVersion 0 succeeds only when nothing is stored under the id (an expired session not yet cleaned up counts) and never overwrites.',
-  requires: [],
+  requires: ['compareAndSet'],
+  // Creating over a stored session overwrites it; a wrong CONFLICT fails the same check.
   severity: 'critical',
   runs: 30,
   run: (ctx) =>
@@ -59,7 +60,8 @@ export const casCreate: PropertyDef = {
 export const casStale: PropertyDef = {
   id: 'cas-stale',
   statement: 'store() with an expectedVersion other than the stored version (0 when missing) gets CONFLICT and changes nothing; the stored version succeeds.',
-  requires: [],
+  requires: ['compareAndSet'],
+  // A stale version that is not refused overwrites a newer write (a lost update).
   severity: 'critical',
   runs: 30,
   run: (ctx) =>
@@ -88,7 +90,7 @@ export const casStale: PropertyDef = {
 export const casConcurrent: PropertyDef = {
   id: 'cas-concurrent',
   statement: 'Of several concurrent compare-and-sets from the same version, in any interleaving, exactly one wins, the others get CONFLICT, and the winner is stored.',
-  requires: [],
+  requires: ['compareAndSet'],
   severity: 'critical',
   runs: 30,
   run: (ctx) => concurrentCas(ctx, 1),

@@ -16,7 +16,8 @@ export const expiryBoundary: PropertyDef = {
   statement:
     'A session is live strictly before lastAccessedAt + timeoutMs and hidden from fetch and list at exactly that instant and after; null never expires.',
   requires: [],
-  severity: 'critical',
+  // Served late or hidden early: a wrong answer that loses nothing (reads that revive one fail no-resurrection).
+  severity: 'major',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(uniqueSessions(sessionArb(), 5), async (sessions) =>
@@ -44,6 +45,7 @@ export const expiryCleanup: PropertyDef = {
   id: 'expiry-cleanup',
   statement: 'cleanupExpired(now) removes exactly the sessions expired at now, returns their count, and leaves every other session as it was.',
   requires: [],
+  // A cleanup that removes a live or never-expiring session loses it; a wrong count or an expired session left behind fail the same check.
   severity: 'critical',
   runs: 30,
   run: (ctx) =>
@@ -98,7 +100,8 @@ export const deleteTruthful: PropertyDef = {
   id: 'delete-truthful',
   statement: "delete() returns true exactly when a session was stored (live, or expired but not cleaned up), false otherwise, and the session is gone after.",
   requires: [],
-  severity: 'critical',
+  // A wrong return value loses nothing; a session still there after delete() also fails model (critical).
+  severity: 'major',
   runs: 30,
   run: (ctx) =>
     fc.asyncProperty(

@@ -1,7 +1,7 @@
 // Every property, in the order they run. This list is the source of truth for property ids
 // (reports, the zoo and replay commands use them).
 import type { PropertyDef } from '../engine/define.js';
-import { badInput } from './bad-input.js';
+import { badInput, badInputCodes } from './bad-input.js';
 import { casConcurrent, casCreate, casStale } from './cas.js';
 import { deleteTruthful, expiryBoundary, expiryCleanup, noResurrection } from './expiry.js';
 import { copyIsolation, isolation } from './isolation.js';
@@ -16,13 +16,14 @@ import {
 import { modelBased } from './model-based.js';
 import { namespaceIsolation } from './namespaces.js';
 import { persistence } from './persistence.js';
-import { tooLarge, roundTrip } from './round-trip.js';
+import { roundTrip, sizeLimit, tooLarge } from './round-trip.js';
 import { sharingCas, sharingVisibility } from './sharing.js';
 import { touchBadInputCodes, touchBadInputUnchanged, touchKeepsConcurrentUpdates, touchMonotonic, touchNoRevive } from './touch.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   roundTrip,
   tooLarge,
+  sizeLimit,
   isolation,
   copyIsolation,
   expiryBoundary,
@@ -43,6 +44,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   sharingCas,
   lifecycleClosed,
   badInput,
+  badInputCodes,
   deleteTruthful,
   touchNoRevive,
   touchKeepsConcurrentUpdates,

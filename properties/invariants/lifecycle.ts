@@ -32,7 +32,7 @@ export const lifecycleClosed: PropertyDef = {
   id: 'lifecycle-closed',
   statement: 'After close(), every method rejects with CLOSED (whatever its arguments), and close() again resolves.',
   requires: [],
-  severity: 'critical',
+  severity: 'major',
   runs: 15,
   run: (ctx) =>
     fc.asyncProperty(

@@ -29,6 +29,7 @@ export const managerIds: PropertyDef = {
   id: 'manager-ids',
   statement: 'Ids two managers issue are 32 lowercase hex characters and never collide (10k in quick, 100k in standard and thorough), each created exactly as asked.',
   requires: [],
+  // Colliding ids show one user's session to another.
   severity: 'critical',
   runs: { quick: 1, standard: 1, thorough: 3 },
   run: (ctx) =>
@@ -127,7 +128,8 @@ export const managerMonotonic: PropertyDef = {
   id: 'manager-monotonic',
   statement: 'lastAccessedAt never decreases, even when the clock steps back: touch sets max(stored, clock), get changes nothing, every write keeps it >= createdAt.',
   requires: [],
-  severity: 'critical',
+  // lastAccessedAt going back makes a session expire early; nothing stored is lost.
+  severity: 'major',
   runs: 20,
   run: (ctx) =>
     fc.asyncProperty(scriptArb, async (script) =>
@@ -242,7 +244,7 @@ export const managerConcurrentUpdates: PropertyDef = {
   id: 'manager-concurrent-updates',
   statement:
     'Concurrent updateMetadata, touch and setTimeout calls from two managers sharing one backend (two instances when shared), in any interleaving, lose no write: every update is kept, the timeout is the last one set, lastAccessedAt never goes back.',
-  requires: [],
+  requires: ['compareAndSet'],
   severity: 'critical',
   runs: 30,
   run: (ctx) =>

@@ -2,7 +2,7 @@
 // fast-check shrinks a divergence to the shortest sequence that still shows it.
 import fc from 'fast-check';
 import type { PropertyDef } from '../engine/define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs } from '../engine/model-run.js';
+import { idPoolArb, newWorld, SPAN, stepsFor } from '../engine/model-run.js';
 
 export const modelBased: PropertyDef = {
   id: 'model',
@@ -14,7 +14,7 @@ export const modelBased: PropertyDef = {
     fc.asyncProperty(
       idPoolArb,
       fc.nat(SPAN),
-      fc.commands(stepArbs, { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
+      fc.commands(stepsFor(ctx.module), { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
       async (ids, start, steps) =>
         ctx.withBackend(async (backend) =>
           fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps),

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { sessionArb } from '../arbitraries/index.js';
 import type { PropertyDef } from '../engine/define.js';
-import { idPoolArb, newWorld, SPAN, stepArbs } from '../engine/model-run.js';
+import { idPoolArb, newWorld, SPAN, stepsFor } from '../engine/model-run.js';
 import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 
 export const persistence: PropertyDef = {
@@ -16,7 +16,7 @@ export const persistence: PropertyDef = {
       fc.uniqueArray(sessionArb(), { maxLength: 4, selector: (s) => s.id }),
       idPoolArb,
       fc.nat(SPAN),
-      fc.array(fc.oneof(...stepArbs), { maxLength: 15 }),
+      fc.array(fc.oneof(...stepsFor(ctx.module)), { maxLength: 15 }),
       async (sessions, ids, start, steps) =>
         ctx.withBackend(async (first, fixture) => {
           const world = newWorld(ids, start);

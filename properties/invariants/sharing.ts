@@ -25,6 +25,7 @@ export const sharingVisibility: PropertyDef = {
   id: 'sharing-visibility',
   statement: "Two instances open on the same dir and namespace see each other's writes, compare-and-sets, deletes and cleanups at once.",
   requires: ['shared'],
+  // A stale read across instances serves overwritten or deleted data.
   severity: 'critical',
   runs: 15,
   run: (ctx) =>
@@ -39,7 +40,7 @@ export const sharingVisibility: PropertyDef = {
 export const sharingCas: PropertyDef = {
   id: 'sharing-cas',
   statement: 'Of concurrent compare-and-sets from the same version on two instances, in any interleaving, exactly one wins and both instances store the winner.',
-  requires: ['shared'],
+  requires: ['shared', 'compareAndSet'],
   severity: 'critical',
   runs: 25,
   run: (ctx) => concurrentCas(ctx, 2),

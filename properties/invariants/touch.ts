@@ -8,7 +8,7 @@ import { badIdArb, badNowArb, clockSessionArb, idArb, labelled, sessionArb, smal
 import { expectSession, jsonDiff, quote } from '../engine/compare.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
-import { idPoolArb, newWorld, SPAN, stepArbs, storeStepArb, touchStepArb } from '../engine/model-run.js';
+import { idPoolArb, newWorld, SPAN, stepsFor, storeStepArb, touchStepArb } from '../engine/model-run.js';
 import { boundaryNows, expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.js';
 import { interleavingArb, scheduledBackend, withScheduler } from '../engine/scheduling.js';
 import { attempt, expectCode } from '../../backends/outcome.js';
@@ -171,15 +171,17 @@ export const touchMonotonic: PropertyDef = {
   methods: ['touch'],
   severity: 'critical',
   runs: 30,
-  run: (ctx) =>
-    fc.asyncProperty(
+  run: (ctx) => {
+    const others = stepsFor(ctx.module);
+    return fc.asyncProperty(
       idPoolArb,
       fc.nat(SPAN),
       // Touches weigh as much as every other step together, and stores four times their share, so touches find sessions.
-      fc.commands([...stepArbs, storeStepArb, storeStepArb, storeStepArb, ...Array.from({ length: stepArbs.length + 3 }, () => touchStepArb)], { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
+      fc.commands([...others, storeStepArb, storeStepArb, storeStepArb, ...Array.from({ length: others.length + 3 }, () => touchStepArb)], { maxCommands: ctx.profile.maxCommands, replayPath: ctx.replayPath }),
       async (ids, start, steps) =>
         ctx.withBackend(async (backend) => fc.asyncModelRun(() => ({ model: newWorld(ids, start), real: backend }), steps)),
-    ),
+    );
+  },
 };
 
 interface BadTouch {

@@ -283,7 +283,7 @@ export interface ZooSpec {
 /** A better-sqlite3 table in the run's dir: persistent and shared. */
 export const onSqlite = {
   table: (context: OpenContext): Table => new SqliteTable(context),
-  capabilities: { persistent: true, shared: true },
+  capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
 } satisfies Partial<ZooSpec>;
 
 export function zooModule(spec: ZooSpec): BackendModule {
@@ -292,7 +292,7 @@ export function zooModule(spec: ZooSpec): BackendModule {
   return {
     name: spec.name,
     description: spec.description,
-    capabilities: spec.capabilities ?? { persistent: false, shared: false },
+    capabilities: spec.capabilities ?? { persistent: false, shared: false, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
     async open(context) {
       const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
       return new Backend(makeTable(context), maxBytes);

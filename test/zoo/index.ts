@@ -106,9 +106,9 @@ export const ZOO: readonly ZooMember[] = [
   { module: cjson14Digits, expected: ['round-trip'] },
   { module: dropsNullValues, expected: ['round-trip'] },
   { module: boundedDepth, expected: ['round-trip'] },
-  { module: oversizeDropsMetadata, expected: ['too-large'] },
+  { module: oversizeDropsMetadata, expected: ['too-large', 'size-limit'] },
   // bad input, partial writes, lifecycle, delete
-  { module: noValidation, expected: ['bad-input'] },
+  { module: noValidation, expected: ['bad-input', 'bad-input-codes'] },
   { module: coercesId, expected: ['bad-input'] },
   { module: replaceDeletesFirst, expected: ['too-large', 'bad-input'] },
   { module: cleanupAfterClose, expected: ['lifecycle-closed'] },
