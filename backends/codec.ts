@@ -39,7 +39,9 @@ export function decodeSession(text: string, expectedId?: string): Session {
   try {
     session = checkSession(parsed, false);
   } catch (err) {
-    throw new SessionError('CORRUPT', `stored session is not a valid session: ${(err as Error).message}`, { cause: err });
+    throw new SessionError('CORRUPT', `stored session is not a valid session: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (expectedId !== undefined && session.id !== expectedId) {
     throw new SessionError('CORRUPT', 'stored session belongs to another id');
@@ -92,7 +94,8 @@ const SEALED: RecordCodec = {
 const PLAIN: RecordCodec = {
   sealed: false,
   encode: encodeSession,
-  decode: (stored, expectedId) => (stored.startsWith('{') ? decodeSession(stored, expectedId) : openRecord(stored, expectedId)),
+  decode: (stored, expectedId) =>
+    stored.startsWith('{') ? decodeSession(stored, expectedId) : openRecord(stored, expectedId),
 };
 
 /**

@@ -39,7 +39,10 @@ export function parseKey(key: unknown): Buffer {
     bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
   }
   if (bytes?.length !== KEY_BYTES) {
-    throw new SessionError('INVALID_SESSION', `encryption key must be ${KEY_BYTES} bytes (a Buffer, 64 hex characters or base64)`);
+    throw new SessionError(
+      'INVALID_SESSION',
+      `encryption key must be ${KEY_BYTES} bytes (a Buffer, 64 hex characters or base64)`,
+    );
   }
   return bytes;
 }
@@ -52,7 +55,10 @@ export function newEncryptionKey(): string {
 function resolveKey(options: Record<string, unknown> | undefined, fallback: EncryptionKey | undefined): Buffer {
   const key = options?.encryptionKey ?? fallback ?? process.env[ENCRYPTION_KEY_ENV];
   if (key === undefined || key === '') {
-    throw new SessionError('INVALID_SESSION', `no encryption key: pass options.encryptionKey or set ${ENCRYPTION_KEY_ENV}`);
+    throw new SessionError(
+      'INVALID_SESSION',
+      `no encryption key: pass options.encryptionKey or set ${ENCRYPTION_KEY_ENV}`,
+    );
   }
   return parseKey(key);
 }
@@ -66,7 +72,10 @@ export function innerSessionLimit(maxBytes: number): number {
 }
 
 function associatedData(namespace: string, s: Session): Buffer {
-  return Buffer.from(JSON.stringify([AAD_TAG, namespace, s.id, s.createdAt, s.lastAccessedAt, s.timeoutMs, s.version]), 'utf8');
+  return Buffer.from(
+    JSON.stringify([AAD_TAG, namespace, s.id, s.createdAt, s.lastAccessedAt, s.timeoutMs, s.version]),
+    'utf8',
+  );
 }
 
 function corrupt(id: string, why: string, cause?: unknown): SessionError {
@@ -124,7 +133,11 @@ class EncryptedBackend implements SessionBackend {
       } catch (err) {
         if (errorCode(err) !== 'CONFLICT') throw err;
         if (attempt >= MAX_TOUCH_ATTEMPTS) {
-          throw new SessionError('UNAVAILABLE', `touch of ${JSON.stringify(id)} lost ${attempt} compare-and-sets in a row`, { cause: err });
+          throw new SessionError(
+            'UNAVAILABLE',
+            `touch of ${JSON.stringify(id)} lost ${attempt} compare-and-sets in a row`,
+            { cause: err },
+          );
         }
       }
     }
@@ -160,7 +173,9 @@ class EncryptedBackend implements SessionBackend {
       const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES));
       decipher.setAAD(associatedData(this.namespace, stored));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+        'utf8',
+      );
     } catch (err) {
       // Wrong key, tampered bytes or fields, or a record moved from another id: all one answer.
       throw corrupt(stored.id, 'fails authentication (tampered, moved, or another key)', err);
@@ -183,7 +198,10 @@ export function encrypted(module: BackendModule, options: EncryptedOptions = {})
       const key = resolveKey(context.options, options.key);
       // The key never reaches the wrapped backend; its limit leaves room for the ciphertext.
       const { encryptionKey: _key, ...rest } = context.options ?? {};
-      const inner = await module.open({ ...context, options: { ...rest, maxSessionBytes: innerSessionLimit(maxBytes) } });
+      const inner = await module.open({
+        ...context,
+        options: { ...rest, maxSessionBytes: innerSessionLimit(maxBytes) },
+      });
       return new EncryptedBackend(name, inner, key, context.namespace, maxBytes);
     },
   };

@@ -33,5 +33,9 @@ export function errorCode(err: unknown): string | undefined {
 
 export function isSessionError(err: unknown, code?: SessionErrorCode): boolean {
   const actual = errorCode(err);
-  return actual !== undefined && (ERROR_CODES as readonly string[]).includes(actual) && (code === undefined || actual === code);
+  return (
+    actual !== undefined &&
+    (ERROR_CODES as readonly string[]).includes(actual) &&
+    (code === undefined || actual === code)
+  );
 }

@@ -53,7 +53,8 @@ const META_END = TXNID_AT + 8;
  * one of them reports afterwards. lmdb-js throws them as Error(mdb_strerror) with a numeric code.
  */
 const DAMAGE_CODES = new Set([-30797, -30796, -30795, -30794, -30793, -30784, -30782]);
-const DAMAGE_MESSAGE = /^MDB_(PAGE_NOTFOUND|CORRUPTED|PANIC|VERSION_MISMATCH|INVALID|INCOMPATIBLE|BAD_TXN)\b|^Invalid key size/;
+const DAMAGE_MESSAGE =
+  /^MDB_(PAGE_NOTFOUND|CORRUPTED|PANIC|VERSION_MISMATCH|INVALID|INCOMPATIBLE|BAD_TXN)\b|^Invalid key size/;
 
 /** True for an lmdb error caused by a damaged file (lmdb-js reads damaged keys as 'Invalid key size'). */
 export function isDamage(err: unknown): boolean {
@@ -134,7 +135,9 @@ function openEnv(envPath: string): LmdbEnv {
   } catch (err) {
     void root?.close();
     const message = (err as Error).message;
-    throw new SessionError(isDamage(err) ? 'CORRUPT' : 'UNAVAILABLE', `lmdb environment can't be opened: ${message}`, { cause: err });
+    throw new SessionError(isDamage(err) ? 'CORRUPT' : 'UNAVAILABLE', `lmdb environment can't be opened: ${message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -183,15 +186,19 @@ export async function checkIntegrity(dir: string, timeoutMs: number): Promise<vo
   const envPath = envPathOf(dir);
   // Already open here: checked when first opened, if asked, and a reopen reads nothing new.
   if (shared.has(envPath) || !checkDataFile(envPath)) return;
-  const child = spawn(process.execPath, [...siblingScriptArgs(import.meta.url, 'lmdb-walk'), envPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const walked = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>((resolve) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-4096);
-    });
-    child.on('error', resolve);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  const child = spawn(process.execPath, [...siblingScriptArgs(import.meta.url, 'lmdb-walk'), envPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const walked = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string } | Error>(
+    (resolve) => {
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+      });
+      child.on('error', resolve);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    },
+  );
   const tooLong = new Error(`integrity check still running after ${timeoutMs} ms (option integrityCheckTimeoutMs)`);
   const ended = await withTimeout(walked, timeoutMs, { resolveWith: tooLong });
   if (ended === tooLong) child.kill('SIGKILL');
@@ -201,7 +208,11 @@ export async function checkIntegrity(dir: string, timeoutMs: number): Promise<vo
   const { code, signal, stderr } = ended;
   const lastLine = stderr.trim().split('\n').at(-1) ?? '';
   const why = lastLine === '' ? '' : ` (${lastLine})`;
-  if (signal !== null) throw new SessionError('CORRUPT', `${envPath} is damaged: reading it killed the integrity check with ${signal}${why}`);
+  if (signal !== null)
+    throw new SessionError(
+      'CORRUPT',
+      `${envPath} is damaged: reading it killed the integrity check with ${signal}${why}`,
+    );
   if (code === WALK_DAMAGED) throw new SessionError('CORRUPT', `${envPath} is damaged: ${lastLine}`);
   if (code !== 0) throw new SessionError('UNAVAILABLE', `lmdb integrity check could not run: exit code ${code}${why}`);
 }

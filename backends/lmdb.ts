@@ -76,24 +76,26 @@ class LmdbBackend implements SessionBackend {
     const expiry = expiresAt(session);
     const meta = encodeMeta(session.version, expiry);
     let refreshed = false;
-    await guardDamage(() => this.#retry(key, (current) => {
-      if (expected !== undefined) {
-        const stored = current === undefined ? 0 : current.meta?.version; // undefined: damaged meta
-        if (stored !== expected) {
-          // Our read snapshot may predate another process's commit: look again before refusing.
-          if (!refreshed) {
-            refreshed = true;
-            return REREAD;
+    await guardDamage(() =>
+      this.#retry(key, (current) => {
+        if (expected !== undefined) {
+          const stored = current === undefined ? 0 : current.meta?.version; // undefined: damaged meta
+          if (stored !== expected) {
+            // Our read snapshot may predate another process's commit: look again before refusing.
+            if (!refreshed) {
+              refreshed = true;
+              return REREAD;
+            }
+            if (stored === undefined && expected !== 0) {
+              throw new SessionError('CORRUPT', 'stored session metadata is damaged; its version is unknown');
+            }
+            throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored ?? 'a damaged record'}`);
           }
-          if (stored === undefined && expected !== 0) {
-            throw new SessionError('CORRUPT', 'stored session metadata is damaged; its version is unknown');
-          }
-          throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored ?? 'a damaged record'}`);
         }
-      }
-      const stale = this.#indexKeysOf(idk, current);
-      return () => this.#putRecord(key, text, meta, stale, indexKey(this.prefix, expiry, idk));
-    }));
+        const stale = this.#indexKeysOf(idk, current);
+        return () => this.#putRecord(key, text, meta, stale, indexKey(this.prefix, expiry, idk));
+      }),
+    );
   }
 
   /**
@@ -107,23 +109,26 @@ class LmdbBackend implements SessionBackend {
     const key = this.prefix + idk;
     let touched: Session | undefined;
     let refreshed = false;
-    await guardDamage(() => this.#retry(key, (current) => {
-      const text = current === undefined ? undefined : this.env.sessions.get(key);
-      const stored = text === undefined ? undefined : this.codec.decode(text, id);
-      touched = undefined;
-      if (text === undefined || stored === undefined || isExpired(expiresAt(stored), now)) {
-        // Our read snapshot may predate another process's commit: look again before saying undefined.
-        if (refreshed) return undefined;
-        refreshed = true;
-        return REREAD;
-      }
-      const next = touchedSession(stored, lastAccessedAt);
-      const body = touchedRecord(this.codec, text, next, this.maxBytes);
-      const expiry = expiresAt(next);
-      const stale = this.#indexKeysOf(idk, current);
-      touched = next;
-      return () => this.#putRecord(key, body, encodeMeta(next.version, expiry), stale, indexKey(this.prefix, expiry, idk));
-    }));
+    await guardDamage(() =>
+      this.#retry(key, (current) => {
+        const text = current === undefined ? undefined : this.env.sessions.get(key);
+        const stored = text === undefined ? undefined : this.codec.decode(text, id);
+        touched = undefined;
+        if (text === undefined || stored === undefined || isExpired(expiresAt(stored), now)) {
+          // Our read snapshot may predate another process's commit: look again before saying undefined.
+          if (refreshed) return undefined;
+          refreshed = true;
+          return REREAD;
+        }
+        const next = touchedSession(stored, lastAccessedAt);
+        const body = touchedRecord(this.codec, text, next, this.maxBytes);
+        const expiry = expiresAt(next);
+        const stale = this.#indexKeysOf(idk, current);
+        touched = next;
+        return () =>
+          this.#putRecord(key, body, encodeMeta(next.version, expiry), stale, indexKey(this.prefix, expiry, idk));
+      }),
+    );
     return touched;
   }
 
@@ -146,18 +151,20 @@ class LmdbBackend implements SessionBackend {
     const key = this.prefix + idk;
     let deleted = false;
     let refreshed = false;
-    await guardDamage(() => this.#retry(key, (current) => {
-      // Decided afresh on every attempt: a delete whose write lost the race to another delete deleted nothing.
-      deleted = current !== undefined;
-      if (current === undefined) {
-        // Our read snapshot may predate another process's commit: look again before saying false.
-        if (refreshed) return undefined;
-        refreshed = true;
-        return REREAD;
-      }
-      const stale = this.#indexKeysOf(idk, current);
-      return () => this.#removeRecord(key, stale);
-    }));
+    await guardDamage(() =>
+      this.#retry(key, (current) => {
+        // Decided afresh on every attempt: a delete whose write lost the race to another delete deleted nothing.
+        deleted = current !== undefined;
+        if (current === undefined) {
+          // Our read snapshot may predate another process's commit: look again before saying false.
+          if (refreshed) return undefined;
+          refreshed = true;
+          return REREAD;
+        }
+        const stale = this.#indexKeysOf(idk, current);
+        return () => this.#removeRecord(key, stale);
+      }),
+    );
     return deleted;
   }
 
@@ -253,15 +260,19 @@ class LmdbBackend implements SessionBackend {
    * on what was read; re-reads and retries when another writer got there first. `plan` returns
    * undefined when there is nothing to write, REREAD to re-read with a fresh snapshot.
    */
-  async #retry(key: string, plan: (current: Current | undefined) => (() => void) | typeof REREAD | undefined): Promise<void> {
+  async #retry(
+    key: string,
+    plan: (current: Current | undefined) => (() => void) | typeof REREAD | undefined,
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const current = this.#read(key);
       const writes = plan(current);
       if (writes === undefined) return;
       if (writes !== REREAD) {
-        const done = current === undefined
-          ? await this.env.meta.ifNoExists(key, writes)
-          : await this.env.meta.ifVersion(key, current.stamp, writes);
+        const done =
+          current === undefined
+            ? await this.env.meta.ifNoExists(key, writes)
+            : await this.env.meta.ifVersion(key, current.stamp, writes);
         if (done) {
           if (this.flush) await this.env.root.flushed;
           return;
@@ -275,7 +286,8 @@ class LmdbBackend implements SessionBackend {
 
 const lmdb: BackendModule = {
   name: 'lmdb',
-  description: 'lmdb-js, one memory-mapped environment per directory (like DETS, but transactional and shared between processes).',
+  description:
+    'lmdb-js, one memory-mapped environment per directory (like DETS, but transactional and shared between processes).',
   capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);
@@ -286,7 +298,11 @@ const lmdb: BackendModule = {
     // here from dist, 220-byte sessions: open 2 ms -> 0.26 s for one session (starting node and
     // lmdb-js), 0.38 s at 10k sessions, 0.57 s at 100k (a 74 MB file); under tsx, 0.45 s more.
     const integrityCheck = booleanOption(context.options, 'integrityCheck', false);
-    const integrityCheckTimeoutMs = intOption(context.options, 'integrityCheckTimeoutMs', DEFAULT_INTEGRITY_CHECK_TIMEOUT_MS);
+    const integrityCheckTimeoutMs = intOption(
+      context.options,
+      'integrityCheckTimeoutMs',
+      DEFAULT_INTEGRITY_CHECK_TIMEOUT_MS,
+    );
     if (integrityCheck) await checkIntegrity(context.dir, integrityCheckTimeoutMs);
     const { env, envPath } = acquireEnv(context.dir);
     return new LmdbBackend(env, envPath, namespacePrefix(context.namespace), maxBytes, durability === 'full', codec);

@@ -31,7 +31,8 @@ export function isModulePath(spec: string): boolean {
 
 /** What is wrong with `value` as a BackendModule, or undefined when nothing is. */
 export function contractProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return `the default export is ${value === undefined ? 'missing' : `a ${value === null ? 'null' : typeof value}`}, not a BackendModule object`;
+  if (typeof value !== 'object' || value === null)
+    return `the default export is ${value === undefined ? 'missing' : `a ${value === null ? 'null' : typeof value}`}, not a BackendModule object`;
   const m = value as Record<string, unknown>;
   if (typeof m.name !== 'string' || m.name.trim() === '') return 'its name is not a non-empty string';
   if (m.description !== undefined && typeof m.description !== 'string') return 'its description is not a string';
@@ -40,7 +41,8 @@ export function contractProblem(value: unknown): string | undefined {
   for (const key of ['persistent', 'shared']) {
     if (typeof caps[key] !== 'boolean') return `capabilities.${key} is not a boolean`;
   }
-  if (caps.compareAndSet !== undefined && typeof caps.compareAndSet !== 'boolean') return 'capabilities.compareAndSet is not a boolean';
+  if (caps.compareAndSet !== undefined && typeof caps.compareAndSet !== 'boolean')
+    return 'capabilities.compareAndSet is not a boolean';
   const limit = caps.maxSessionBytes;
   if (limit !== undefined && limit !== null && !(Number.isSafeInteger(limit) && (limit as number) > 0)) {
     return 'capabilities.maxSessionBytes is not a positive integer or null';
@@ -70,22 +72,35 @@ async function loadPlugin(spec: string): Promise<Pick<LoadedBackend, 'module' | 
   }
   // A CommonJS or transpiled module may nest its exports one level down.
   let exports = namespace;
-  if (contractProblem(exports.default) !== undefined && typeof exports.default === 'object' && exports.default !== null && 'default' in exports.default) {
+  if (
+    contractProblem(exports.default) !== undefined &&
+    typeof exports.default === 'object' &&
+    exports.default !== null &&
+    'default' in exports.default
+  ) {
     exports = exports.default as Record<string, unknown>;
   }
   const problem = contractProblem(exports.default);
-  if (problem !== undefined) throw new SetupError(`backend module ${spec} does not default-export a BackendModule: ${problem}`);
+  if (problem !== undefined)
+    throw new SetupError(`backend module ${spec} does not default-export a BackendModule: ${problem}`);
   const { createManager } = exports;
   if (createManager !== undefined && typeof createManager !== 'function') {
-    throw new SetupError(`backend module ${spec} exports a createManager that is not a function (it is ${createManager === null ? 'null' : typeof createManager})`);
+    throw new SetupError(
+      `backend module ${spec} exports a createManager that is not a function (it is ${createManager === null ? 'null' : typeof createManager})`,
+    );
   }
-  return { module: exports.default as BackendModule, ...(createManager === undefined ? {} : { createManager: createManager as ManagerFactory }) };
+  return {
+    module: exports.default as BackendModule,
+    ...(createManager === undefined ? {} : { createManager: createManager as ManagerFactory }),
+  };
 }
 
 export async function loadBackend(spec: string): Promise<LoadedBackend> {
   if (isReferenceBackend(spec)) return { spec, kind: 'reference', module: await loadReferenceBackend(spec) };
   if (!isModulePath(spec)) {
-    throw new SetupError(`unknown backend ${spec}: use one of ${REFERENCE_BACKENDS.join(', ')} or a module path (.js, .mjs, .ts)`);
+    throw new SetupError(
+      `unknown backend ${spec}: use one of ${REFERENCE_BACKENDS.join(', ')} or a module path (.js, .mjs, .ts)`,
+    );
   }
   return { spec, kind: 'plugin', ...(await loadPlugin(spec)) };
 }
@@ -96,7 +111,8 @@ export async function loadBackends(specs: readonly string[]): Promise<LoadedBack
   for (const spec of specs) {
     const backend = await loadBackend(spec);
     const clash = loaded.find((b) => b.module.name === backend.module.name);
-    if (clash !== undefined) throw new SetupError(`backends ${clash.spec} and ${spec} are both named ${backend.module.name}`);
+    if (clash !== undefined)
+      throw new SetupError(`backends ${clash.spec} and ${spec} are both named ${backend.module.name}`);
     loaded.push(backend);
   }
   return loaded;

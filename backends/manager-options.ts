@@ -95,7 +95,9 @@ export function resolveOptions(options: ManagerOptions = {}): ResolvedOptions {
   return {
     clock: callback<() => number>(options.clock, 'clock') ?? Date.now,
     defaultTimeoutMs:
-      options.defaultTimeoutMs === undefined ? DEFAULT_TIMEOUT_MS : checkTimeout(options.defaultTimeoutMs, 'option defaultTimeoutMs'),
+      options.defaultTimeoutMs === undefined
+        ? DEFAULT_TIMEOUT_MS
+        : checkTimeout(options.defaultTimeoutMs, 'option defaultTimeoutMs'),
     cleanupIntervalMs: interval(options.cleanupIntervalMs),
     maxRetries: count(options.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES),
     acceptCallerIds: flag(options.acceptCallerIds, 'acceptCallerIds', false),

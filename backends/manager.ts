@@ -6,7 +6,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Session, SessionBackend } from './contract.js';
 import { errorCode, SessionError } from './errors.js';
-import { checkTimeout, resolveOptions, type CleanupOutcome, type ManagerOptions, type ResolvedOptions } from './manager-options.js';
+import {
+  checkTimeout,
+  resolveOptions,
+  type CleanupOutcome,
+  type ManagerOptions,
+  type ResolvedOptions,
+} from './manager-options.js';
 import { newSessionId } from './session-id.js';
 import { checkId, isJson } from './validate.js';
 
@@ -95,10 +101,12 @@ export class SessionManager {
       throw new SessionError('INVALID_SESSION', 'create() takes an object { metadata?, timeoutMs?, id? }');
     }
     for (const key of Object.keys(init)) {
-      if (!CREATE_FIELDS.has(key)) throw new SessionError('INVALID_SESSION', `unknown create() field ${JSON.stringify(key)}`);
+      if (!CREATE_FIELDS.has(key))
+        throw new SessionError('INVALID_SESSION', `unknown create() field ${JSON.stringify(key)}`);
     }
     const callerId = this.#callerId(init.id);
-    const timeoutMs = init.timeoutMs === undefined ? this.#options.defaultTimeoutMs : checkTimeout(init.timeoutMs, 'timeoutMs');
+    const timeoutMs =
+      init.timeoutMs === undefined ? this.#options.defaultTimeoutMs : checkTimeout(init.timeoutMs, 'timeoutMs');
     for (let attempt = 0; ; attempt++) {
       const now = this.#options.clock();
       const session: Session = {
@@ -115,9 +123,13 @@ export class SessionManager {
         // The caller's metadata object must not alias the session handed back.
         return structuredClone(session);
       }
-      if (callerId !== undefined) throw new SessionError('CONFLICT', `session ${JSON.stringify(callerId)} already exists`);
+      if (callerId !== undefined)
+        throw new SessionError('CONFLICT', `session ${JSON.stringify(callerId)} already exists`);
       if (attempt >= this.#options.maxRetries) {
-        throw new SessionError('CONFLICT', `generated session ids collided ${attempt + 1} times: is the backend's CAS broken?`);
+        throw new SessionError(
+          'CONFLICT',
+          `generated session ids collided ${attempt + 1} times: is the backend's CAS broken?`,
+        );
       }
       this.#stats.conflictsRetried++;
     }
@@ -136,7 +148,8 @@ export class SessionManager {
    * backend's touch when it has one (contract v2), else by fetch + compare-and-set.
    */
   async touch(id: string): Promise<Session | undefined> {
-    const session = this.#backend.touch === undefined ? await this.#modify(id, (stored) => stored) : await this.#touchInOneStep(id);
+    const session =
+      this.#backend.touch === undefined ? await this.#modify(id, (stored) => stored) : await this.#touchInOneStep(id);
     if (session !== undefined) this.#stats.touched++;
     return session;
   }

@@ -3,8 +3,7 @@
 import { errorCode } from './errors.js';
 
 export type Outcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: unknown; code: string | undefined; sync: boolean };
+  { ok: true; value: T } | { ok: false; error: unknown; code: string | undefined; sync: boolean };
 
 function describeError(error: unknown): string {
   const code = errorCode(error);
@@ -31,13 +30,15 @@ export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
 export async function expectCode(call: () => Promise<unknown>, code: string, what: string): Promise<void> {
   const outcome = await attempt(call);
   if (outcome.ok) throw new Error(`${what}: expected ${code}, but it resolved`);
-  if (outcome.sync) throw new Error(`${what}: threw ${describeError(outcome.error)} synchronously instead of rejecting`);
+  if (outcome.sync)
+    throw new Error(`${what}: threw ${describeError(outcome.error)} synchronously instead of rejecting`);
   if (outcome.code !== code) throw new Error(`${what}: expected ${code}, got ${describeError(outcome.error)}`);
 }
 
 /** The call's value; a rejection fails with `what` and the error's code in the message. */
 export async function expectOk<T>(call: () => Promise<T>, what: string): Promise<T> {
   const outcome = await attempt(call);
-  if (!outcome.ok) throw new Error(`${what}: expected success, got ${describeError(outcome.error)}`, { cause: outcome.error });
+  if (!outcome.ok)
+    throw new Error(`${what}: expected success, got ${describeError(outcome.error)}`, { cause: outcome.error });
   return outcome.value;
 }

@@ -112,7 +112,13 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 20,
     },
-    reliability: { byDefault: true, kills: 100, corruptionTrials: 500, hostileCases: 10_000, encryptionBenchmark: true },
+    reliability: {
+      byDefault: true,
+      kills: 100,
+      corruptionTrials: 500,
+      hostileCases: 10_000,
+      encryptionBenchmark: true,
+    },
   },
 };
 

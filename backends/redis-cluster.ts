@@ -53,7 +53,10 @@ export function clusterConnectionOptions(options: Record<string, unknown> | unde
   const given = options?.nodes ?? process.env.REDIS_CLUSTER_NODES;
   const specs = typeof given === 'string' ? given.split(',').filter((s) => s.trim() !== '') : given;
   if (specs === undefined || (Array.isArray(specs) && specs.length === 0)) {
-    throw new SessionError('UNAVAILABLE', 'no Redis Cluster to connect to: pass options.nodes ["host:port", ...] or set REDIS_CLUSTER_NODES=host:port,...');
+    throw new SessionError(
+      'UNAVAILABLE',
+      'no Redis Cluster to connect to: pass options.nodes ["host:port", ...] or set REDIS_CLUSTER_NODES=host:port,...',
+    );
   }
   if (!Array.isArray(specs) || !specs.every((s): s is string => typeof s === 'string')) {
     throw new SessionError('INVALID_SESSION', 'option nodes must be a list of "host:port" strings');
@@ -91,11 +94,19 @@ export async function connectCluster(connection: ClusterConnection): Promise<Clu
   let cause: Error | undefined;
   cluster.on('error', (err: Error) => (cause ??= err));
   try {
-    await withTimeout(cluster.connect(), connection.connectTimeoutMs, `no answer within ${connection.connectTimeoutMs} ms`);
+    await withTimeout(
+      cluster.connect(),
+      connection.connectTimeoutMs,
+      `no answer within ${connection.connectTimeoutMs} ms`,
+    );
   } catch (err) {
     cluster.disconnect();
     const seeds = connection.nodes.map((n) => `${n.host}:${n.port}`).join(',');
-    throw new SessionError('UNAVAILABLE', `cannot connect to the Redis Cluster at ${seeds}: ${(cause ?? (err as Error)).message}`, { cause: err });
+    throw new SessionError(
+      'UNAVAILABLE',
+      `cannot connect to the Redis Cluster at ${seeds}: ${(cause ?? (err as Error)).message}`,
+      { cause: err },
+    );
   }
   return cluster;
 }
@@ -109,12 +120,16 @@ async function waitAofSupported(cluster: Cluster): Promise<boolean> {
   return (major > 7 || (major === 7 && minor >= 2)) && /aof_enabled:1/.test(persistence);
 }
 
-type ScriptPipeline = ChainableCommander & { [Name in keyof SessionScripts]: (...args: string[]) => ChainableCommander };
+type ScriptPipeline = ChainableCommander & {
+  [Name in keyof SessionScripts]: (...args: string[]) => ChainableCommander;
+};
 
 /** The session scripts, each acknowledged by `replicas` replicas (see the header). */
 function acknowledgedScripts(cluster: Cluster, replicas: number, timeoutMs: number, waitAof: boolean): SessionScripts {
   defineSessionScripts(cluster); // pipelines inherit the client's scripts
-  const wait = waitAof ? ['WAITAOF', '1', String(replicas), String(timeoutMs)] : ['WAIT', String(replicas), String(timeoutMs)];
+  const wait = waitAof
+    ? ['WAITAOF', '1', String(replicas), String(timeoutMs)]
+    : ['WAIT', String(replicas), String(timeoutMs)];
   const run = async (name: keyof SessionScripts, args: string[]): Promise<never> => {
     const pipeline = cluster.pipeline() as ScriptPipeline;
     pipeline[name](...args);
@@ -129,7 +144,10 @@ function acknowledgedScripts(cluster: Cluster, replicas: number, timeoutMs: numb
     if (waitError) throw toSessionError(waitError);
     const [local, remote] = waitAof ? (confirmed as [number, number]) : [1, confirmed as number];
     if (local < 1 || remote < replicas) {
-      throw new SessionError('UNAVAILABLE', `${wait[0]}: ${remote} of ${replicas} replicas confirmed the write within ${timeoutMs} ms (it may have landed on the master)`);
+      throw new SessionError(
+        'UNAVAILABLE',
+        `${wait[0]}: ${remote} of ${replicas} replicas confirmed the write within ${timeoutMs} ms (it may have landed on the master)`,
+      );
     }
     return reply as never;
   };
@@ -144,7 +162,8 @@ function acknowledgedScripts(cluster: Cluster, replicas: number, timeoutMs: numb
 
 const redisCluster: BackendModule = {
   name: 'redis-cluster',
-  description: 'Redis Cluster via ioredis (Mnesia, replicated): one hash-tagged slot per namespace; replicas: N waits for N replicas per write.',
+  description:
+    'Redis Cluster via ioredis (Mnesia, replicated): one hash-tagged slot per namespace; replicas: N waits for N replicas per write.',
   capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const connection = clusterConnectionOptions(context.options);

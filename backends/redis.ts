@@ -22,7 +22,11 @@ export const SAFETY_NET_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CLEANUP_BATCH = 1000;
 
 /** The codes of the touch script's refusals; nothing was written for any of them. */
-const TOUCH_ERRORS: Record<string, SessionErrorCode> = { corrupt: 'CORRUPT', limit: 'INVALID_SESSION', large: 'TOO_LARGE' };
+const TOUCH_ERRORS: Record<string, SessionErrorCode> = {
+  corrupt: 'CORRUPT',
+  limit: 'INVALID_SESSION',
+  large: 'TOO_LARGE',
+};
 
 export interface RedisBackendOptions {
   maxBytes: number;
@@ -31,7 +35,10 @@ export interface RedisBackendOptions {
 }
 
 /** The options redis and redis-cluster read alike; close waits as long as a command may. */
-export function redisBackendOptions(options: Record<string, unknown> | undefined, commandTimeoutMs: number): RedisBackendOptions {
+export function redisBackendOptions(
+  options: Record<string, unknown> | undefined,
+  commandTimeoutMs: number,
+): RedisBackendOptions {
   return {
     maxBytes: intOption(options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES),
     cleanupBatch: intOption(options, 'cleanupBatch', DEFAULT_CLEANUP_BATCH),
@@ -46,7 +53,12 @@ export class RedisBackend implements SessionBackend {
   readonly #keys: RedisKeys;
   readonly #life = new Lifecycle('redis');
 
-  constructor(client: RedisClient, namespace: string, private readonly options: RedisBackendOptions, scripts?: SessionScripts) {
+  constructor(
+    client: RedisClient,
+    namespace: string,
+    private readonly options: RedisBackendOptions,
+    scripts?: SessionScripts,
+  ) {
     this.#client = defineSessionScripts(client);
     this.#scripts = scripts ?? this.#client;
     this.#keys = new RedisKeys(namespace);
@@ -71,7 +83,8 @@ export class RedisBackend implements SessionBackend {
       ),
     );
     if (stored === null) return;
-    if (!/^(0|[1-9][0-9]*)$/.test(stored)) throw new SessionError('CORRUPT', `stored version ${JSON.stringify(stored)} is not a version`);
+    if (!/^(0|[1-9][0-9]*)$/.test(stored))
+      throw new SessionError('CORRUPT', `stored version ${JSON.stringify(stored)} is not a version`);
     throw new SessionError('CONFLICT', `expected version ${expected}, stored ${stored}`);
   }
 
@@ -115,7 +128,9 @@ export class RedisBackend implements SessionBackend {
     this.#life.assertOpen();
     checkId(id);
     const keys = this.#keys;
-    const deleted = await redisCall(this.#scripts.sbDelete(keys.session(id), keys.index, keys.safetyNet, keys.member(id)));
+    const deleted = await redisCall(
+      this.#scripts.sbDelete(keys.session(id), keys.index, keys.safetyNet, keys.member(id)),
+    );
     return deleted === 1;
   }
 
@@ -155,10 +170,13 @@ export class RedisBackend implements SessionBackend {
   async close(): Promise<void> {
     if (!this.#life.close()) return;
     // QUIT lets in-flight replies arrive; bounded, because a dead server would never answer it.
-    await withTimeout(this.#client.quit().catch(() => {}), this.options.closeTimeoutMs, { resolveWith: undefined });
+    await withTimeout(
+      this.#client.quit().catch(() => {}),
+      this.options.closeTimeoutMs,
+      { resolveWith: undefined },
+    );
     this.#client.disconnect();
   }
-
 }
 
 const redis: BackendModule = {

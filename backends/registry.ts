@@ -23,12 +23,42 @@ export interface ReferenceBackend {
 const FILE_FAULTS: readonly FaultScenario[] = ['crash-durability', 'corruption', 'hostile-input'];
 
 const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
-  memory: { load: () => import('./memory.js'), rawDriver: 'map', server: null, faults: ['hostile-input'], faultOpenOptions: {} },
-  sqlite: { load: () => import('./sqlite.js'), rawDriver: 'better-sqlite3', server: null, faults: FILE_FAULTS, faultOpenOptions: { integrityCheck: true } },
+  memory: {
+    load: () => import('./memory.js'),
+    rawDriver: 'map',
+    server: null,
+    faults: ['hostile-input'],
+    faultOpenOptions: {},
+  },
+  sqlite: {
+    load: () => import('./sqlite.js'),
+    rawDriver: 'better-sqlite3',
+    server: null,
+    faults: FILE_FAULTS,
+    faultOpenOptions: { integrityCheck: true },
+  },
   // lmdb's integrity check also keeps damage from crashing the process.
-  lmdb: { load: () => import('./lmdb.js'), rawDriver: 'lmdb', server: null, faults: FILE_FAULTS, faultOpenOptions: { integrityCheck: true } },
-  redis: { load: () => import('./redis.js'), rawDriver: 'ioredis', server: 'redis', faults: ['redis-faults', 'hostile-input'], faultOpenOptions: {} },
-  'redis-cluster': { load: () => import('./redis-cluster.js'), rawDriver: null, server: 'redis-cluster', faults: ['hostile-input', 'failover'], faultOpenOptions: {} },
+  lmdb: {
+    load: () => import('./lmdb.js'),
+    rawDriver: 'lmdb',
+    server: null,
+    faults: FILE_FAULTS,
+    faultOpenOptions: { integrityCheck: true },
+  },
+  redis: {
+    load: () => import('./redis.js'),
+    rawDriver: 'ioredis',
+    server: 'redis',
+    faults: ['redis-faults', 'hostile-input'],
+    faultOpenOptions: {},
+  },
+  'redis-cluster': {
+    load: () => import('./redis-cluster.js'),
+    rawDriver: null,
+    server: 'redis-cluster',
+    faults: ['hostile-input', 'failover'],
+    faultOpenOptions: {},
+  },
 };
 
 export const REFERENCE_BACKENDS = Object.keys(REGISTRY);

@@ -26,7 +26,8 @@ export const SQL = {
     'INSERT INTO sessions (ns, key, version, expires_at, body) VALUES (?, ?, ?, ?, ?) ' +
     'ON CONFLICT (ns, key) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at, body = excluded.body',
   /** CAS with expectedVersion 0: inserts only when the row does not exist. */
-  insertNew: 'INSERT INTO sessions (ns, key, version, expires_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING',
+  insertNew:
+    'INSERT INTO sessions (ns, key, version, expires_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING',
   /** CAS with expectedVersion > 0: the version check and the write are one statement. */
   updateIfVersion: 'UPDATE sessions SET version = ?, expires_at = ?, body = ? WHERE ns = ? AND key = ? AND version = ?',
   version: 'SELECT version FROM sessions WHERE ns = ? AND key = ?',
@@ -47,7 +48,9 @@ export interface Statements {
   fetch: Database.Statement<Key, [body: string, expiresAt: number | null]>;
   upsert: Database.Statement<SessionRow>;
   insertNew: Database.Statement<SessionRow>;
-  updateIfVersion: Database.Statement<[version: number, expiresAt: number | null, body: string, ns: string, key: string, expected: number]>;
+  updateIfVersion: Database.Statement<
+    [version: number, expiresAt: number | null, body: string, ns: string, key: string, expected: number]
+  >;
   version: Database.Statement<Key, number>;
   delete: Database.Statement<Key>;
   list: Database.Statement<[ns: string, ns: string, now: number], string>;

@@ -54,7 +54,9 @@ class SqliteBackend implements SessionBackend {
     this.#sql = prepareStatements(db);
     // IMMEDIATE takes the write lock before the read: no other connection can write between the
     // two, and the read transaction never has to be upgraded (which fails BUSY at once in WAL).
-    this.#touchTransaction = db.transaction((id: string, lastAccessedAt: number, now: number) => this.#touchRow(id, lastAccessedAt, now)).immediate;
+    this.#touchTransaction = db.transaction((id: string, lastAccessedAt: number, now: number) =>
+      this.#touchRow(id, lastAccessedAt, now),
+    ).immediate;
   }
 
   async store(session: Session, options?: StoreOptions): Promise<void> {
@@ -121,7 +123,14 @@ class SqliteBackend implements SessionBackend {
     const text = touchedRecord(this.codec, row[0], next, this.maxBytes);
     // Under the write lock nothing else wrote: only a version column that disagrees with its
     // record (damage) can make this miss, and then the touch must not claim it was applied.
-    const { changes } = this.#sql.updateIfVersion.run(next.version, expiresAt(next), text, this.ns, key, stored.version);
+    const { changes } = this.#sql.updateIfVersion.run(
+      next.version,
+      expiresAt(next),
+      text,
+      this.ns,
+      key,
+      stored.version,
+    );
     if (changes !== 1) throw new SessionError('CORRUPT', 'stored version column disagrees with its record');
     return next;
   }
@@ -189,7 +198,8 @@ function openDatabase(file: string, busyTimeoutMs: number, full: boolean, integr
 
 const sqlite: BackendModule = {
   name: 'sqlite',
-  description: 'better-sqlite3 in WAL mode, one file per directory (like DETS, but transactional and shared between processes).',
+  description:
+    'better-sqlite3 in WAL mode, one file per directory (like DETS, but transactional and shared between processes).',
   capabilities: { persistent: true, shared: true, maxSessionBytes: DEFAULT_MAX_SESSION_BYTES },
   async open(context) {
     const maxBytes = intOption(context.options, 'maxSessionBytes', DEFAULT_MAX_SESSION_BYTES);

@@ -11,10 +11,17 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  */
 export function withTimeout<T>(promise: PromiseLike<T>, ms: number, onTimeout: string): Promise<T>;
 export function withTimeout<T, U>(promise: PromiseLike<T>, ms: number, onTimeout: { resolveWith: U }): Promise<T | U>;
-export async function withTimeout<T, U>(promise: PromiseLike<T>, ms: number, onTimeout: string | { resolveWith: U }): Promise<T | U> {
+export async function withTimeout<T, U>(
+  promise: PromiseLike<T>,
+  ms: number,
+  onTimeout: string | { resolveWith: U },
+): Promise<T | U> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<U>((resolve, reject) => {
-    timer = setTimeout(() => (typeof onTimeout === 'string' ? reject(new Error(onTimeout)) : resolve(onTimeout.resolveWith)), Math.min(ms, MAX_DELAY_MS));
+    timer = setTimeout(
+      () => (typeof onTimeout === 'string' ? reject(new Error(onTimeout)) : resolve(onTimeout.resolveWith)),
+      Math.min(ms, MAX_DELAY_MS),
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

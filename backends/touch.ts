@@ -26,7 +26,11 @@ export function checkTouchArguments(id: unknown, lastAccessedAt: unknown, now: u
  * same session, so a manager's fetch + compare-and-set fallback answers alike.
  */
 export function touchedSession(stored: Session, lastAccessedAt: number): Session {
-  const next = { ...stored, lastAccessedAt: Math.max(stored.lastAccessedAt, lastAccessedAt), version: stored.version + 1 };
+  const next = {
+    ...stored,
+    lastAccessedAt: Math.max(stored.lastAccessedAt, lastAccessedAt),
+    version: stored.version + 1,
+  };
   if (!Number.isSafeInteger(next.version)) {
     throw new SessionError('INVALID_SESSION', 'touch would take the version past 2^53 - 1');
   }
@@ -59,6 +63,7 @@ function editedText(text: string, next: Session): string | undefined {
 export function touchedRecord(codec: RecordCodec, record: string, next: Session, maxBytes: number): string {
   const text = editedText(record.slice(record.indexOf('{')), next); // past a sealed record's hex digest
   if (text === undefined) return codec.encode(next, maxBytes);
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new SessionError('TOO_LARGE', `session is over the ${maxBytes}-byte limit`);
+  if (Buffer.byteLength(text, 'utf8') > maxBytes)
+    throw new SessionError('TOO_LARGE', `session is over the ${maxBytes}-byte limit`);
   return codec.sealed ? sealRecord(text) : text;
 }

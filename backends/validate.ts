@@ -111,7 +111,8 @@ export function checkSession(session: unknown, deep = true): Session {
   }
   if (s.lastAccessedAt < s.createdAt) throw new SessionError('INVALID_SESSION', 'lastAccessedAt must be >= createdAt');
   if (s.timeoutMs !== null) {
-    if (!isTime(s.timeoutMs)) throw new SessionError('INVALID_SESSION', 'timeoutMs must be null or a non-negative integer');
+    if (!isTime(s.timeoutMs))
+      throw new SessionError('INVALID_SESSION', 'timeoutMs must be null or a non-negative integer');
     if (!Number.isSafeInteger(s.lastAccessedAt + s.timeoutMs)) {
       throw new SessionError('INVALID_SESSION', 'lastAccessedAt + timeoutMs must be a safe integer');
     }

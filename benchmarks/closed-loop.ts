@@ -46,7 +46,10 @@ export async function measureClosedLoop(runner: OpRunner, settings: ClosedLoopSe
   for (let doublings = 0; ; doublings++) {
     const measured = await measureOnce(runner, { ...settings, timeMs: settings.timeMs * 2 ** doublings });
     if (measured !== undefined) return measured;
-    if (doublings === MAX_DOUBLINGS) throw new Error(`no operation completed within ${settings.timeMs * 2 ** doublings} ms at ${settings.concurrency} in flight`);
+    if (doublings === MAX_DOUBLINGS)
+      throw new Error(
+        `no operation completed within ${settings.timeMs * 2 ** doublings} ms at ${settings.concurrency} in flight`,
+      );
   }
 }
 

@@ -25,7 +25,10 @@ export function formatTable(rows: readonly BenchmarkRow[]): string {
   const cells = [COLUMNS.map(([header]) => header), ...rows.map((row) => COLUMNS.map(([, cell]) => cell(row)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   const render = (line: string[]): string =>
-    line.map((text, i) => (COLUMNS[i]![2] ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd();
+    line
+      .map((text, i) => (COLUMNS[i]![2] ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const [header, ...body] = cells;
   return [render(header!), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)].join('\n') + '\n';
 }

@@ -27,7 +27,11 @@ export function makeMetadata(random: () => number, bytes: number): Metadata {
   let size = JSON.stringify(metadata).length;
   // A cart item is about 45 bytes; the rest is made up by the note.
   while (size + 60 < bytes) {
-    const item = { sku: hexString(random, 8), qty: 1 + Math.floor(random() * 5), price: Math.floor(random() * 10000) / 100 };
+    const item = {
+      sku: hexString(random, 8),
+      qty: 1 + Math.floor(random() * 5),
+      price: Math.floor(random() * 10000) / 100,
+    };
     cart.push(item);
     size += JSON.stringify(item).length + 1;
   }

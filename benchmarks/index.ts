@@ -105,7 +105,8 @@ interface Settings {
 }
 
 function positiveIntegers(values: number[], what: string): number[] {
-  for (const v of values) if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${what} must be positive integers, got ${v}`);
+  for (const v of values)
+    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${what} must be positive integers, got ${v}`);
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
@@ -113,7 +114,8 @@ function resolveSettings(options: BenchOptions): Settings {
   const profile = PROFILES[options.profile ?? 'standard']?.bench;
   if (profile === undefined) throw new Error(`unknown profile ${String(options.profile)}`);
   const ops = (options.ops ?? [...OPS]).map((op) => {
-    if (!(OPS as readonly string[]).includes(op)) throw new Error(`unknown benchmark op ${JSON.stringify(op)} (known: ${OPS.join(', ')})`);
+    if (!(OPS as readonly string[]).includes(op))
+      throw new Error(`unknown benchmark op ${JSON.stringify(op)} (known: ${OPS.join(', ')})`);
     return op as Op;
   });
   const sizes = positiveIntegers(options.datasetSizes ?? profile.datasetSizes, 'dataset sizes');
@@ -121,15 +123,23 @@ function resolveSettings(options: BenchOptions): Settings {
   const concurrency = positiveIntegers(options.concurrency ?? profile.concurrency, 'concurrency levels');
   const openLoop = options.openLoop ?? profile.openLoop;
   const [base, ...larger] = sizes;
-  const conditions: Condition[] = payloads.map((payloadBytes) => ({ datasetSize: base!, payloadBytes, ops, concurrency, openLoop }));
+  const conditions: Condition[] = payloads.map((payloadBytes) => ({
+    datasetSize: base!,
+    payloadBytes,
+    ops,
+    concurrency,
+    openLoop,
+  }));
   const scaleOps = ops.filter((op) => SCALE_OPS.includes(op));
   if (scaleOps.length > 0) {
-    for (const datasetSize of larger) conditions.push({ datasetSize, payloadBytes: payloads[0]!, ops: scaleOps, concurrency: [1], openLoop: false });
+    for (const datasetSize of larger)
+      conditions.push({ datasetSize, payloadBytes: payloads[0]!, ops: scaleOps, concurrency: [1], openLoop: false });
   }
   const timeMs = options.timeMs ?? profile.timeMs;
   const [rounds] = positiveIntegers([options.rounds ?? profile.rounds], 'rounds');
   const rate = options.openLoopRate;
-  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new Error('openLoopRate must be a positive number');
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+    throw new Error('openLoopRate must be a positive number');
   return {
     conditions,
     mixes: (options.mixes ?? [...DEFAULT_MIXES]).map(resolveMix),
@@ -205,7 +215,10 @@ function* sessionsOf(dataset: Dataset): Generator<ReturnType<Dataset['session']>
   for (let i = 0; i < dataset.size; i++) yield dataset.session(i);
 }
 
-type RowKey = Pick<BenchmarkRow, 'backend' | 'driver' | 'op' | 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode' | 'arrivalRate'>;
+type RowKey = Pick<
+  BenchmarkRow,
+  'backend' | 'driver' | 'op' | 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode' | 'arrivalRate'
+>;
 
 function toRow(key: RowKey, m: Measurement): BenchmarkRow {
   return {
@@ -287,12 +300,21 @@ class TargetRun {
     // A synchronous store gains nothing from many in flight: its prefill latencies would only queue.
     const prefillConcurrency = concurrent ? PREFILL_CONCURRENCY : 1;
     this.progress.start(`${label} prefill`);
-    this.#add(toRow(this.#key('backend', 'prefill', prefillConcurrency, 'closed-loop'), await prefill(surface, dataset, prefillConcurrency)));
+    this.#add(
+      toRow(
+        this.#key('backend', 'prefill', prefillConcurrency, 'closed-loop'),
+        await prefill(surface, dataset, prefillConcurrency),
+      ),
+    );
 
     let raw: Surface | undefined;
     if (rawFactory !== undefined) {
       mkdirSync(join(dir, 'raw'));
-      const driver: RawDriver = await rawFactory({ dir: join(dir, 'raw'), namespace: `${namespace}-raw`, options: target.openOptions });
+      const driver: RawDriver = await rawFactory({
+        dir: join(dir, 'raw'),
+        namespace: `${namespace}-raw`,
+        options: target.openOptions,
+      });
       this.#cleanups.push(() => driver.close());
       this.progress.start(`${label} raw prefill`);
       await driver.loadAll(sessionsOf(dataset));
@@ -317,9 +339,16 @@ class TargetRun {
    * alike, and the rounds' p50s give the ratio its interval. An op with its own minimum
    * iterations (list and cleanup-expired: few slow calls on the whole store) runs in one round.
    */
-  async #closedLoop(op: Op, c: number, contexts: [BenchmarkRow['driver'], WorkloadContext][], label: string): Promise<void> {
+  async #closedLoop(
+    op: Op,
+    c: number,
+    contexts: [BenchmarkRow['driver'], WorkloadContext][],
+    label: string,
+  ): Promise<void> {
     const { settings } = this;
-    const runs = contexts.flatMap(([driver, context]) => runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })));
+    const runs = contexts.flatMap(([driver, context]) =>
+      runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })),
+    );
     const roundsOf = (named: Named): number => (named.iterations === undefined ? settings.rounds : 1);
     const total = Math.max(0, ...runs.map((r) => roundsOf(r.named)));
     // A full collection costs far more than a short round: rounds get one before the first (what
@@ -335,7 +364,9 @@ class TargetRun {
             timeMs: settings.timeMs / count,
             warmupMs: settings.warmupMs / count,
             iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
-            warmupIterations: Math.ceil(Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count),
+            warmupIterations: Math.ceil(
+              Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count,
+            ),
             concurrency: c,
             gc: count === 1,
           }),
@@ -346,7 +377,8 @@ class TargetRun {
       const measurement = mergeRounds(rounds);
       this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));
       const items = named.perCall?.() ?? 0;
-      if (items > 0) this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
+      if (items > 0)
+        this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
     }
   }
 
@@ -359,7 +391,9 @@ class TargetRun {
         this.progress.start(`${this.target.name} ${named.op} open-loop @${rate}/s`);
         collectGarbage();
         const measurement = await measureOpenLoop(named.runner, { rate, durationMs: settings.openLoopMs, maxInFlight });
-        this.#add(toRow({ ...this.#key('backend', named.op, maxInFlight, 'open-loop'), arrivalRate: rate }, measurement));
+        this.#add(
+          toRow({ ...this.#key('backend', named.op, maxInFlight, 'open-loop'), arrivalRate: rate }, measurement),
+        );
       }
     }
   }
@@ -390,14 +424,16 @@ class TargetRun {
  * distribution-free, at INTERVAL_CONFIDENCE.
  */
 function fillOverheadRatios(rows: BenchmarkRow[]): void {
-  const key = (r: BenchmarkRow): string => JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
+  const key = (r: BenchmarkRow): string =>
+    JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
   const raw = new Map(rows.filter((r) => r.driver === 'raw').map((r) => [key(r), r]));
   for (const row of rows) {
     const under = row.driver === 'backend' ? raw.get(key(row)) : undefined;
     if (under === undefined || !(under.p50Us > 0)) continue;
     row.overheadRatio = row.p50Us / under.p50Us;
     const [mine, theirs] = [row.roundP50sUs, under.roundP50sUs];
-    if (mine === undefined || theirs === undefined || mine.length !== theirs.length || theirs.some((p50) => !(p50 > 0))) continue;
+    if (mine === undefined || theirs === undefined || mine.length !== theirs.length || theirs.some((p50) => !(p50 > 0)))
+      continue;
     const ratios = mine.map((p50, i) => p50 / theirs[i]!);
     row.overheadRatio = median(ratios);
     const { low, high, confidence } = medianInterval(ratios, INTERVAL_CONFIDENCE);
@@ -408,12 +444,14 @@ function fillOverheadRatios(rows: BenchmarkRow[]): void {
 export async function runBenchmarks(targets: BenchTarget[], options: BenchOptions = {}): Promise<BenchmarkRow[]> {
   const settings = resolveSettings(options);
   const progress = createProgress(options.onProgress);
-  if (!collectGarbage()) progress.note('global.gc is unavailable (run node with --expose-gc): no GC before each measurement');
+  if (!collectGarbage())
+    progress.note('global.gc is unavailable (run node with --expose-gc): no GC before each measurement');
   const rows: BenchmarkRow[] = [];
   try {
     for (const target of targets) {
       const rawFactory = target.raw === false ? undefined : (target.rawDriver ?? (await rawDriverFor(target.module)));
-      if (target.raw === true && rawFactory === undefined) progress.note(`${target.name}: no raw driver (not a reference backend)`);
+      if (target.raw === true && rawFactory === undefined)
+        progress.note(`${target.name}: no raw driver (not a reference backend)`);
       for (const condition of settings.conditions) {
         const run = new TargetRun(target, condition, settings, progress);
         try {

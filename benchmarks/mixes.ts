@@ -26,10 +26,12 @@ const KINDS = ['read', 'update', 'create', 'delete'] as const;
 export function resolveMix(mix: string | Mix): Mix {
   if (typeof mix === 'string') {
     const named = MIXES[mix];
-    if (named === undefined) throw new Error(`unknown mix ${JSON.stringify(mix)} (known: ${Object.keys(MIXES).join(', ')})`);
+    if (named === undefined)
+      throw new Error(`unknown mix ${JSON.stringify(mix)} (known: ${Object.keys(MIXES).join(', ')})`);
     return named;
   }
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(mix.name)) throw new Error(`mix name ${JSON.stringify(mix.name)} must be kebab-case`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(mix.name))
+    throw new Error(`mix name ${JSON.stringify(mix.name)} must be kebab-case`);
   for (const kind of KINDS) {
     const weight = mix[kind];
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {

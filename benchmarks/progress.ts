@@ -11,7 +11,10 @@ export interface Progress {
   done(): void;
 }
 
-export function createProgress(onProgress?: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  onProgress?: (line: string) => void,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const began = Date.now();
   const stamp = (text: string): string => `[${((Date.now() - began) / 1000).toFixed(1)}s] ${text}`;
   // A callback gets plain lines: its owner decides how to show them.

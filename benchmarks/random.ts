@@ -16,6 +16,9 @@ export function mulberry32(seed: number): () => number {
 /** `chars` lowercase hex digits from the generator (manager-style ids are 32). */
 export function hexString(random: () => number, chars: number): string {
   let out = '';
-  while (out.length < chars) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+  while (out.length < chars)
+    out += Math.floor(random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, chars);
 }

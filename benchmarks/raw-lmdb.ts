@@ -5,7 +5,15 @@ import type { OpenContext, Session } from '../backends/contract.js';
 import { expiresAt } from '../backends/expiry.js';
 import { idKey } from '../backends/id-keys.js';
 import { acquireEnv, releaseEnv, type LmdbEnv } from '../backends/lmdb-env.js';
-import { decodeMeta, encodeMeta, expiredRange, indexKey, liveRange, namespacePrefix, recordKey } from '../backends/lmdb-keys.js';
+import {
+  decodeMeta,
+  encodeMeta,
+  expiredRange,
+  indexKey,
+  liveRange,
+  namespacePrefix,
+  recordKey,
+} from '../backends/lmdb-keys.js';
 import { durabilityOption } from '../backends/options.js';
 import type { RawDriver } from './raw-driver.js';
 

@@ -39,7 +39,9 @@ class RawRedis implements RawDriver {
   }
 
   async remove(id: string): Promise<boolean> {
-    const [deleted] = await exec(this.client.pipeline().del(this.keys.session(id)).zrem(this.keys.index, this.keys.member(id)));
+    const [deleted] = await exec(
+      this.client.pipeline().del(this.keys.session(id)).zrem(this.keys.index, this.keys.member(id)),
+    );
     return deleted === 1;
   }
 
@@ -76,7 +78,13 @@ class RawRedis implements RawDriver {
     // The server outlives the run: remove every key of this namespace.
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.keys.sessionPrefix.slice(0, -2)}*`, 'COUNT', 1000);
+      const [next, keys] = await this.client.scan(
+        cursor,
+        'MATCH',
+        `${this.keys.sessionPrefix.slice(0, -2)}*`,
+        'COUNT',
+        1000,
+      );
       if (keys.length > 0) await this.client.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -38,7 +38,10 @@ export function rawSurface(driver: RawDriver): Surface {
     fetch: (id) => driver.get(id),
     touch: (id, now) => rewrite(id, (stored) => ({ lastAccessedAt: Math.max(stored.lastAccessedAt, now) })),
     updateMetadata: (id, patch, now) =>
-      rewrite(id, (stored) => ({ lastAccessedAt: Math.max(stored.lastAccessedAt, now), metadata: { ...stored.metadata, ...patch } })),
+      rewrite(id, (stored) => ({
+        lastAccessedAt: Math.max(stored.lastAccessedAt, now),
+        metadata: { ...stored.metadata, ...patch },
+      })),
     delete: (id) => driver.remove(id),
     list: listLive && ((now) => listLive.call(driver, now)),
     cleanupExpired: removeExpired && ((now) => removeExpired.call(driver, now)),

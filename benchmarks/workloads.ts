@@ -26,7 +26,14 @@ export type Op = (typeof OPS)[number];
 export const CLEANUP_PER_SESSION = 'cleanup-per-session';
 
 /** Ops where many in flight make sense; list and cleanup act on the whole store. */
-export const CONCURRENT_OPS: ReadonlySet<string> = new Set(['create', 'fetch-hit', 'fetch-miss', 'touch', 'update-metadata', 'mixed']);
+export const CONCURRENT_OPS: ReadonlySet<string> = new Set([
+  'create',
+  'fetch-hit',
+  'fetch-miss',
+  'touch',
+  'update-metadata',
+  'mixed',
+]);
 
 /** Sessions seeded expired before each cleanupExpired call: fixed, so cost per session vs N shows a scan. */
 export const CLEANUP_BATCH = 1000;

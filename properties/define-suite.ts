@@ -31,7 +31,8 @@ export interface DefineSuiteOptions extends SuiteOptions {
 export function describeFailure(result: PropertyResult): string {
   const lines = [`${result.id} (${result.severity}) ${result.status}: ${result.statement}`];
   if (result.status !== 'passed') lines.push(`  ${result.message}`);
-  if (result.status === 'failed') lines.push(`  counterexample: ${result.counterexample}`, `  replay: ${result.replay}`);
+  if (result.status === 'failed')
+    lines.push(`  counterexample: ${result.counterexample}`, `  replay: ${result.replay}`);
   return lines.join('\n');
 }
 
@@ -44,7 +45,8 @@ function skipAtRunTime(first: unknown, context: { skip?: unknown } | undefined, 
 /** Registers, through `test`, one test per property of the suite (or of options.only) on `module`. */
 export function defineSuite({ test, module, ...options }: DefineSuiteOptions): void {
   const profile = PROFILES[options.profile ?? 'quick'];
-  if (profile === undefined) throw new Error(`unknown profile ${options.profile}; known: ${Object.keys(PROFILES).join(', ')}`);
+  if (profile === undefined)
+    throw new Error(`unknown profile ${options.profile}; known: ${Object.keys(PROFILES).join(', ')}`);
   // The runner gives one property its time limit to open the backend and its time limit plus a
   // few seconds' grace to run; the test waits longer, so the runner's message is the one seen.
   const limitMs = options.timeoutMs ?? profile.suite.timeoutMs;
@@ -74,7 +76,8 @@ export function defineSuite({ test, module, ...options }: DefineSuiteOptions): v
         // An optional method the opened backend lacks (touch) is known only once it ran: skipped
         // through whichever skip the runner offers (node:test's and vitest's on the test's first
         // argument, mocha's on `this`); a runner without one counts it as done, never as failed.
-        if (result.status === 'not-applicable') return skipAtRunTime(args[0], context, `not applicable: ${result.message}`);
+        if (result.status === 'not-applicable')
+          return skipAtRunTime(args[0], context, `not applicable: ${result.message}`);
         if (result.status !== 'passed') throw new Error(describeFailure(result));
       },
       testTimeoutMs,

@@ -5,5 +5,6 @@ import { defineSuite } from './define-suite.js';
 import type { SuiteOptions } from './engine/runner.js';
 
 export function suiteTests(module: BackendModule, options: SuiteOptions = {}): void {
-  describe(`invariant suite on ${module.name} (${options.profile ?? 'quick'})`, () => defineSuite({ ...options, test, module }));
+  describe(`invariant suite on ${module.name} (${options.profile ?? 'quick'})`, () =>
+    defineSuite({ ...options, test, module }));
 }

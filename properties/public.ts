@@ -17,5 +17,13 @@ export {
   type SuiteTest,
   type SuiteTestBody,
 } from './index.js';
-export type { BackendCapabilities, BackendModule, Json, OpenContext, Session, SessionBackend, StoreOptions } from '../backends/contract.js';
+export type {
+  BackendCapabilities,
+  BackendModule,
+  Json,
+  OpenContext,
+  Session,
+  SessionBackend,
+  StoreOptions,
+} from '../backends/contract.js';
 export { errorCode, isSessionError, SessionError, type SessionErrorCode } from '../backends/errors.js';

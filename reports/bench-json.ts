@@ -15,7 +15,9 @@ export interface BenchEntry {
 function entries(row: BenchmarkRow): BenchEntry[] {
   const name = `${row.backend}${row.driver === 'raw' ? ' (raw)' : ''} ${row.op} ${conditionsText(row)}`;
   const rate = row.arrivalRate === undefined ? '' : `arrival ${row.arrivalRate}/s, `;
-  const extra = `${rate}samples ${row.samples}, ops/s ${Math.round(row.opsPerSec)}, rme ${row.rme.toFixed(2)}%` + (row.overheadRatio === null ? '' : `, overhead ${row.overheadRatio.toFixed(2)}x`);
+  const extra =
+    `${rate}samples ${row.samples}, ops/s ${Math.round(row.opsPerSec)}, rme ${row.rme.toFixed(2)}%` +
+    (row.overheadRatio === null ? '' : `, overhead ${row.overheadRatio.toFixed(2)}x`);
   return [
     { name: `${name} p50`, unit: 'us', value: row.p50Us, extra },
     { name: `${name} p99`, unit: 'us', value: row.p99Us, extra },
@@ -23,5 +25,9 @@ function entries(row: BenchmarkRow): BenchEntry[] {
 }
 
 export function renderBenchJson(report: Report): string {
-  return `${JSON.stringify(report.backends.flatMap((b) => b.benchmarks.flatMap(entries)), null, 2)}\n`;
+  return `${JSON.stringify(
+    report.backends.flatMap((b) => b.benchmarks.flatMap(entries)),
+    null,
+    2,
+  )}\n`;
 }

@@ -36,14 +36,17 @@ function parseEntry(file: string, where: string, value: unknown): BudgetEntry {
   if (typeof entry.op !== 'string' || entry.op === '') fail(file, where, 'needs an "op" string');
   for (const field of CONDITION_FIELDS) {
     const v = entry[field];
-    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) fail(file, `${where}.${field}`, 'must be a non-negative integer');
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))
+      fail(file, `${where}.${field}`, 'must be a non-negative integer');
   }
-  if (entry.mode !== undefined && !MODES.includes(entry.mode as BenchmarkRow['mode'])) fail(file, `${where}.mode`, `must be one of ${MODES.join(', ')}`);
+  if (entry.mode !== undefined && !MODES.includes(entry.mode as BenchmarkRow['mode']))
+    fail(file, `${where}.mode`, `must be one of ${MODES.join(', ')}`);
   const metrics = BUDGET_METRICS.filter((m) => entry[m] !== undefined);
   if (metrics.length === 0) fail(file, where, `sets no limit (${BUDGET_METRICS.join(', ')})`);
   for (const m of metrics) {
     const v = entry[m];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(file, `${where}.${m}`, 'must be a positive number');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      fail(file, `${where}.${m}`, 'must be a positive number');
   }
   const known = new Set<string>(['op', 'mode', ...CONDITION_FIELDS, ...BUDGET_METRICS]);
   const unknown = Object.keys(entry).filter((k) => !known.has(k));
@@ -59,7 +62,8 @@ export function parseBudgets(text: string, file: string): Budgets {
     fail(file, 'is', `not JSON (${(err as Error).message})`);
   }
   const backends = (data as { backends?: unknown } | null)?.backends;
-  if (typeof backends !== 'object' || backends === null || Array.isArray(backends)) fail(file, 'needs', 'a "backends" object');
+  if (typeof backends !== 'object' || backends === null || Array.isArray(backends))
+    fail(file, 'needs', 'a "backends" object');
   const parsed: Record<string, BudgetEntry[]> = {};
   for (const [name, entries] of Object.entries(backends)) {
     if (!Array.isArray(entries)) fail(file, `backends.${name}`, 'must be an array');
@@ -73,14 +77,18 @@ export function loadBudgets(file = DEFAULT_BUDGETS_FILE): Budgets {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read budgets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(
+      `cannot read budgets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return parseBudgets(text, file);
 }
 
 function conditionsOf(entry: BudgetEntry): BudgetConditions {
   const { op, datasetSize, payloadBytes, concurrency, mode } = entry;
-  return Object.fromEntries(Object.entries({ op, datasetSize, payloadBytes, concurrency, mode }).filter(([, v]) => v !== undefined)) as unknown as BudgetConditions;
+  return Object.fromEntries(
+    Object.entries({ op, datasetSize, payloadBytes, concurrency, mode }).filter(([, v]) => v !== undefined),
+  ) as unknown as BudgetConditions;
 }
 
 function matches(entry: BudgetEntry, row: BenchmarkRow): boolean {
@@ -116,7 +124,15 @@ export function checkBudgets(budgets: Budgets, backend: string, rows: readonly B
         const interval = intervalOf(metric, row);
         const judged = interval?.low ?? actual;
         const status = judged === null ? 'skipped' : judged <= limit ? 'passed' : 'failed';
-        checks.push({ conditions, metric, limit, actual, row: rowConditions(row), ...(interval === undefined ? {} : { interval }), status });
+        checks.push({
+          conditions,
+          metric,
+          limit,
+          actual,
+          row: rowConditions(row),
+          ...(interval === undefined ? {} : { interval }),
+          status,
+        });
       }
     }
   }

@@ -14,7 +14,11 @@ class LogScale {
   readonly lo: number;
   readonly hi: number;
 
-  constructor(values: number[], private readonly pixelLow: number, private readonly pixelHigh: number) {
+  constructor(
+    values: number[],
+    private readonly pixelLow: number,
+    private readonly pixelHigh: number,
+  ) {
     const positive = values.filter((v) => v > 0);
     this.lo = positive.length === 0 ? 0 : Math.floor(Math.log10(Math.min(...positive)));
     this.hi = Math.max(this.lo + 1, positive.length === 0 ? 1 : Math.ceil(Math.log10(Math.max(...positive))));
@@ -118,7 +122,11 @@ export function groupedBarChart(chart: GroupedBars): string {
     return [label, ...rects];
   });
   const frame = { id: chart.id, title: chart.title, width, height, yLabel: 'µs (log)', midY: top + plotHeight / 2 };
-  return svg(frame, [...yGrid(scale, left, width - 10), ...bars, legend(left, height - 16, colors, 'solid: p50, light: p99')]);
+  return svg(frame, [
+    ...yGrid(scale, left, width - 10),
+    ...bars,
+    legend(left, height - 16, colors, 'solid: p50, light: p99'),
+  ]);
 }
 
 export interface LineSeries {
@@ -143,8 +151,16 @@ export function lineChart(chart: LineChart): string {
   const width = left + plotWidth + 30;
   const height = top + plotHeight + 70;
   const points = chart.series.flatMap((s) => s.points);
-  const xs = new LogScale(points.map((p) => p[0]), left, left + plotWidth);
-  const ys = new LogScale(points.map((p) => p[1]), top + plotHeight, top);
+  const xs = new LogScale(
+    points.map((p) => p[0]),
+    left,
+    left + plotWidth,
+  );
+  const ys = new LogScale(
+    points.map((p) => p[1]),
+    top + plotHeight,
+    top,
+  );
   const colors = chart.series.map((s, i) => ({ name: s.name, color: PALETTE[i % PALETTE.length]! }));
   const gridX = xs.decades().map((v) => {
     const x = xs.at(v).toFixed(1);
@@ -154,10 +170,19 @@ export function lineChart(chart: LineChart): string {
     const color = colors[i]!.color;
     const sorted = [...s.points].sort((a, b) => a[0] - b[0]);
     const path = sorted.map(([x, y]) => `${xs.at(x).toFixed(1)},${ys.at(y).toFixed(1)}`).join(' ');
-    const dots = sorted.map(([x, y]) => `<circle cx="${xs.at(x).toFixed(1)}" cy="${ys.at(y).toFixed(1)}" r="3" fill="${color}"><title>${escapeText(`${s.name}: ${tickLabel(x)} -> ${y.toFixed(2)}`)}</title></circle>`);
+    const dots = sorted.map(
+      ([x, y]) =>
+        `<circle cx="${xs.at(x).toFixed(1)}" cy="${ys.at(y).toFixed(1)}" r="3" fill="${color}"><title>${escapeText(`${s.name}: ${tickLabel(x)} -> ${y.toFixed(2)}`)}</title></circle>`,
+    );
     return `<polyline class="series" points="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots.join('')}`;
   });
   const xLabel = `<text x="${left + plotWidth / 2}" y="${top + plotHeight + 34}" ${FONT} text-anchor="middle">${escapeText(chart.xLabel)}</text>`;
   const frame = { id: chart.id, title: chart.title, width, height, yLabel: chart.yLabel, midY: top + plotHeight / 2 };
-  return svg(frame, [...yGrid(ys, left, left + plotWidth), ...gridX, xLabel, ...lines, legend(left, height - 12, colors, '')]);
+  return svg(frame, [
+    ...yGrid(ys, left, left + plotWidth),
+    ...gridX,
+    xLabel,
+    ...lines,
+    legend(left, height - 12, colors, ''),
+  ]);
 }

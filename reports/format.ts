@@ -16,7 +16,18 @@ export function formatP(p: number | null): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
-export const REGRESSION_HEADER = ['Backend', 'Driver', 'Op', 'Conditions', 'Baseline p50 µs', 'Current p50 µs', 'Change', 'CI', 'p (Holm)', 'Verdict'];
+export const REGRESSION_HEADER = [
+  'Backend',
+  'Driver',
+  'Op',
+  'Conditions',
+  'Baseline p50 µs',
+  'Current p50 µs',
+  'Change',
+  'CI',
+  'p (Holm)',
+  'Verdict',
+];
 
 /** One regression row as table cells, in REGRESSION_HEADER's order. */
 export function regressionCells(r: RegressionRow): string[] {

@@ -33,7 +33,11 @@ export function failsGate(r: PropertyResult, strict: boolean): boolean {
  * Every applicable property passed, minor ones aside unless `strict`. `outcome` is the suite's
  * results, or why there are none. Minor failures the gate lets through are still named.
  */
-export function propertiesGate(backend: string, outcome: PropertyResult[] | { skipped: string } | { error: string }, strict: boolean): Gate {
+export function propertiesGate(
+  backend: string,
+  outcome: PropertyResult[] | { skipped: string } | { error: string },
+  strict: boolean,
+): Gate {
   const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'properties', backend, status, detail });
   if ('skipped' in outcome) return gate('skipped', outcome.skipped);
   if ('error' in outcome) return gate('failed', `the suite could not run: ${outcome.error}`);
@@ -56,7 +60,10 @@ function metricText(metric: BudgetCheck['metric'], value: number): string {
 
 export function budgetCheckText(check: BudgetCheck): string {
   const { interval } = check;
-  const ci = interval === undefined ? '' : ` [${Math.round(interval.confidence * 100)}% CI ${metricText(check.metric, interval.low)}..${metricText(check.metric, interval.high)}, ${interval.rounds} rounds]`;
+  const ci =
+    interval === undefined
+      ? ''
+      : ` [${Math.round(interval.confidence * 100)}% CI ${metricText(check.metric, interval.low)}..${metricText(check.metric, interval.high)}, ${interval.rounds} rounds]`;
   const measured = check.actual === null ? 'not measured' : `${metricText(check.metric, check.actual)}${ci}`;
   return `${check.conditions.op} ${check.metric} ${measured} (limit ${metricText(check.metric, check.limit)})${check.row === null ? '' : ` at ${check.row}`}`;
 }
@@ -68,9 +75,19 @@ export function budgetsGate(backend: string, outcome: BudgetCheck[] | { skipped:
   const checked = outcome.filter((c) => c.status !== 'skipped');
   const failed = outcome.filter((c) => c.status === 'failed');
   const unmeasured = outcome.length - checked.length;
-  if (checked.length === 0) return gate('skipped', outcome.length === 0 ? 'no budget for this backend' : `none of its ${outcome.length} limits matched a benchmark row`);
+  if (checked.length === 0)
+    return gate(
+      'skipped',
+      outcome.length === 0
+        ? 'no budget for this backend'
+        : `none of its ${outcome.length} limits matched a benchmark row`,
+    );
   const tail = unmeasured > 0 ? `, ${unmeasured} not measured in this run` : '';
-  if (failed.length > 0) return gate('failed', `${failed.length} of ${checked.length} limits exceeded${tail}: ${listed(failed.map(budgetCheckText))}`);
+  if (failed.length > 0)
+    return gate(
+      'failed',
+      `${failed.length} of ${checked.length} limits exceeded${tail}: ${listed(failed.map(budgetCheckText))}`,
+    );
   return gate('passed', `${checked.length} limits held${tail}`);
 }
 
@@ -87,9 +104,16 @@ export function regressionGate(backend: string, summary: RegressionSummary): Gat
   const failed = rows.filter((r) => r.status === 'failed');
   const effect = `${Math.round(summary.minEffect * 100)}%`;
   if (compared.length === 0) return gate('skipped', 'no benchmark row to compare with the baseline');
-  if (failed.length > 0) return gate('failed', `${failed.length} of ${compared.length} rows significantly slower by more than ${effect}: ${listed(failed.map(regressionRowText))}`);
+  if (failed.length > 0)
+    return gate(
+      'failed',
+      `${failed.length} of ${compared.length} rows significantly slower by more than ${effect}: ${listed(failed.map(regressionRowText))}`,
+    );
   const faster = compared.filter((r) => r.verdict === 'faster').length;
-  return gate('passed', `${compared.length} rows compared: none slower by more than ${effect}, ${faster} faster, ${compared.length - faster} no significant change`);
+  return gate(
+    'passed',
+    `${compared.length} rows compared: none slower by more than ${effect}, ${faster} faster, ${compared.length - faster} no significant change`,
+  );
 }
 
 /** A run passes only when no gate failed and at least one passed: one that checked nothing is no pass. */

@@ -22,7 +22,8 @@ type Cell = string | { text: string; cls?: string };
 
 function table(header: string[], rows: Cell[][]): string {
   const th = header.map((h) => `<th>${escapeText(h)}</th>`).join('');
-  const td = (c: Cell): string => (typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td class="${c.cls ?? ''}">${escapeText(c.text)}</td>`);
+  const td = (c: Cell): string =>
+    typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td class="${c.cls ?? ''}">${escapeText(c.text)}</td>`;
   return `<table><thead><tr>${th}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
@@ -65,20 +66,38 @@ function scalingCharts(report: Report): string[] {
     const payload = Math.min(...these.map((r) => r.payloadBytes));
     const series = [...new Set(these.map((r) => r.backend))].map((backend) => ({
       name: backend,
-      points: these.filter((r) => r.backend === backend && r.payloadBytes === payload).map((r): [number, number] => [r.datasetSize, r.p50Us]),
+      points: these
+        .filter((r) => r.backend === backend && r.payloadBytes === payload)
+        .map((r): [number, number] => [r.datasetSize, r.p50Us]),
     }));
-    return [lineChart({ id: `scaling-${op}`, title: `Scaling: ${op} p50 by dataset size (${payload} B)`, xLabel: 'sessions in the store', yLabel: 'p50 µs (log)', series })];
+    return [
+      lineChart({
+        id: `scaling-${op}`,
+        title: `Scaling: ${op} p50 by dataset size (${payload} B)`,
+        xLabel: 'sessions in the store',
+        yLabel: 'p50 µs (log)',
+        series,
+      }),
+    ];
   });
 }
 
 function propertiesSection(backend: BackendReport): string {
   if (backend.properties.length === 0) return '';
-  const rows = backend.properties.map((p): Cell[] => [p.id, p.severity, status(p.status), p.statement, num(String(p.runs)), num(String(p.durationMs))]);
+  const rows = backend.properties.map((p): Cell[] => [
+    p.id,
+    p.severity,
+    status(p.status),
+    p.statement,
+    num(String(p.runs)),
+    num(String(p.durationMs)),
+  ]);
   const failures = backend.properties
     .filter((p) => p.status === 'failed' || p.status === 'errored')
     .sort(bySeverity)
     .map((p) => {
-      const details = p.status === 'failed' ? [p.message, `Counterexample: ${p.counterexample}`, `Replay: ${p.replay}`] : [p.message];
+      const details =
+        p.status === 'failed' ? [p.message, `Counterexample: ${p.counterexample}`, `Replay: ${p.replay}`] : [p.message];
       return `<h4>${escapeText(p.severity)}: ${escapeText(p.id)} ${p.status}</h4><pre>${escapeText(details.join('\n\n'))}</pre>`;
     });
   return `<h3>${escapeText(backend.name)}: properties</h3>${table(['Property', 'Severity', 'Status', 'Statement', 'Runs', 'ms'], rows)}${failures.join('')}`;
@@ -102,7 +121,24 @@ function benchmarkTable(report: Report): string {
       num(r.overheadRatio === null ? '–' : `${r.overheadRatio.toFixed(2)}x`),
     ]),
   );
-  return table(['Backend', 'Driver', 'Op', 'Conditions', 'p50 µs', 'p95 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'ops/s', 'samples', 'rme', 'overhead'], rows);
+  return table(
+    [
+      'Backend',
+      'Driver',
+      'Op',
+      'Conditions',
+      'p50 µs',
+      'p95 µs',
+      'p99 µs',
+      'p99.9 µs',
+      'max µs',
+      'ops/s',
+      'samples',
+      'rme',
+      'overhead',
+    ],
+    rows,
+  );
 }
 
 function regressionSection(report: Report): string {
@@ -115,16 +151,31 @@ function regressionSection(report: Report): string {
 export function renderHtml(report: Report): string {
   const env = report.environment;
   const charts = [...latencyCharts(report), ...scalingCharts(report)];
-  const budgetRows = report.backends.flatMap((b) => b.budgets.map((c): Cell[] => [b.name, budgetCheckText(c), status(c.status)]));
+  const budgetRows = report.backends.flatMap((b) =>
+    b.budgets.map((c): Cell[] => [b.name, budgetCheckText(c), status(c.status)]),
+  );
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sessionbench report</title><style>${STYLE}</style></head>
 <body>
 <h1>sessionbench verify: <span class="${report.status}">${report.status}</span></h1>
 <p>${escapeText(`Profile ${env.profile}, seed ${env.seed}; Node ${env.node} on ${env.cpu.model} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ${report.generatedAt}`)}</p>
 <h2>Backends</h2>
-${table(['Backend', 'Kind', 'Persistent', 'Shared', 'Status', 'Note'], report.backends.map((b) => [b.name, b.kind, String(b.capabilities.persistent), String(b.capabilities.shared), status(b.status), b.skipReason ?? '']))}
+${table(
+  ['Backend', 'Kind', 'Persistent', 'Shared', 'Status', 'Note'],
+  report.backends.map((b) => [
+    b.name,
+    b.kind,
+    String(b.capabilities.persistent),
+    String(b.capabilities.shared),
+    status(b.status),
+    b.skipReason ?? '',
+  ]),
+)}
 <h2>Gates</h2>
-${table(['Backend', 'Gate', 'Status', 'Detail'], report.gates.map((g) => [g.backend, g.name, status(g.status), g.detail]))}
+${table(
+  ['Backend', 'Gate', 'Status', 'Detail'],
+  report.gates.map((g) => [g.backend, g.name, status(g.status), g.detail]),
+)}
 <h2>Latency</h2>
 <div class="charts">${charts.length === 0 ? '<p>No benchmark in this run.</p>' : charts.join('\n')}</div>
 <h2>Properties</h2>

@@ -18,7 +18,10 @@ function caseXml(c: Case): string {
   const head = `    <testcase classname="${escapeAttribute(c.classname)}" name="${escapeAttribute(c.name)}" time="${(c.timeMs / 1000).toFixed(3)}"`;
   if (c.outcome === undefined) return `${head}/>`;
   const { kind, message, body } = c.outcome;
-  const inner = body === undefined ? `<${kind} message="${escapeAttribute(message)}"/>` : `<${kind} message="${escapeAttribute(message)}">${escapeText(body)}</${kind}>`;
+  const inner =
+    body === undefined
+      ? `<${kind} message="${escapeAttribute(message)}"/>`
+      : `<${kind} message="${escapeAttribute(message)}">${escapeText(body)}</${kind}>`;
   return `${head}>\n      ${inner}\n    </testcase>`;
 }
 
@@ -27,7 +30,13 @@ function propertyCase(backend: BackendReport, p: PropertyResult): Case {
   if (p.status === 'not-applicable') c.outcome = { kind: 'skipped', message: p.message };
   // The severity leads the message, so a CI view shows how loud a failure is without opening it.
   if (p.status === 'failed') {
-    const body = [p.statement, `Severity: ${p.severity}`, `Counterexample: ${p.counterexample}`, `Seed: ${p.seed} Path: ${p.path}`, `Replay: ${p.replay}`];
+    const body = [
+      p.statement,
+      `Severity: ${p.severity}`,
+      `Counterexample: ${p.counterexample}`,
+      `Seed: ${p.seed} Path: ${p.path}`,
+      `Replay: ${p.replay}`,
+    ];
     c.outcome = { kind: 'failure', message: `[${p.severity}] ${p.message}`, body: body.join('\n') };
   }
   if (p.status === 'errored') {
@@ -52,10 +61,20 @@ function backendCases(backend: BackendReport, report: Report): Case[] {
   }
   for (const row of report.regression?.rows.filter((r) => r.backend === backend.name) ?? []) {
     const text = regressionRowText(row);
-    cases.push({ classname: cls('regression'), name: text, timeMs: 0, outcome: statusOutcome(row.status, row.note ?? text) });
+    cases.push({
+      classname: cls('regression'),
+      name: text,
+      timeMs: 0,
+      outcome: statusOutcome(row.status, row.note ?? text),
+    });
   }
   const itemised = new Set(cases.map((c) => c.classname));
-  const gateCase = (g: Gate): Case => ({ classname: cls('gates'), name: g.name, timeMs: 0, outcome: statusOutcome(g.status, g.detail) });
+  const gateCase = (g: Gate): Case => ({
+    classname: cls('gates'),
+    name: g.name,
+    timeMs: 0,
+    outcome: statusOutcome(g.status, g.detail),
+  });
   return [...cases, ...backend.gates.filter((g) => !itemised.has(cls(g.name))).map(gateCase)];
 }
 

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 function findRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'sessionbench') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'sessionbench'
+    )
+      return dir;
     if (dirname(dir) === dir) throw new Error('cannot find the sessionbench package root');
   }
 }

@@ -15,7 +15,9 @@ export function readReport(file: string): Report {
   }
   const report = data as Partial<Report> | null;
   if (report?.schemaVersion !== SCHEMA_VERSION) {
-    throw new Error(`${file} is not a sessionbench report of schema version ${SCHEMA_VERSION} (schemaVersion ${JSON.stringify(report?.schemaVersion)})`);
+    throw new Error(
+      `${file} is not a sessionbench report of schema version ${SCHEMA_VERSION} (schemaVersion ${JSON.stringify(report?.schemaVersion)})`,
+    );
   }
   if (!Array.isArray(report.backends) || !report.backends.every((b) => Array.isArray(b?.benchmarks))) {
     throw new Error(`${file} has no backends[].benchmarks`);

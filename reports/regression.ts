@@ -27,7 +27,16 @@ export interface RegressionOptions {
 }
 
 /** An open-loop row at another arrival rate measured something else: the rate is part of the key. */
-const KEY_FIELDS = ['backend', 'driver', 'op', 'datasetSize', 'payloadBytes', 'concurrency', 'mode', 'arrivalRate'] as const;
+const KEY_FIELDS = [
+  'backend',
+  'driver',
+  'op',
+  'datasetSize',
+  'payloadBytes',
+  'concurrency',
+  'mode',
+  'arrivalRate',
+] as const;
 
 /** Rows match when they measured the same thing under the same conditions. */
 function rowKey(row: BenchmarkRow): string {
@@ -36,7 +45,16 @@ function rowKey(row: BenchmarkRow): string {
 
 function identity(row: BenchmarkRow): Pick<RegressionRow, (typeof KEY_FIELDS)[number]> {
   const { backend, driver, op, datasetSize, payloadBytes, concurrency, mode, arrivalRate } = row;
-  return { backend, driver, op, datasetSize, payloadBytes, concurrency, mode, ...(arrivalRate === undefined ? {} : { arrivalRate }) };
+  return {
+    backend,
+    driver,
+    op,
+    datasetSize,
+    payloadBytes,
+    concurrency,
+    mode,
+    ...(arrivalRate === undefined ? {} : { arrivalRate }),
+  };
 }
 
 function notCompared(row: BenchmarkRow, side: 'baseline' | 'current', note: string): RegressionRow {
@@ -59,7 +77,10 @@ function test(base: BenchmarkRow, current: BenchmarkRow, confidence: number): Re
   const x = base.samplesUs ?? [];
   const y = current.samplesUs ?? [];
   if (x.length < MIN_SAMPLES || y.length < MIN_SAMPLES) {
-    return { ...notCompared(current, 'current', `too few retained samples (${x.length} vs ${y.length}, need ${MIN_SAMPLES})`), baselineP50Us: base.p50Us };
+    return {
+      ...notCompared(current, 'current', `too few retained samples (${x.length} vs ${y.length}, need ${MIN_SAMPLES})`),
+      baselineP50Us: base.p50Us,
+    };
   }
   const scale = median(x);
   const { p } = mannWhitneyU(x, y);
@@ -78,7 +99,11 @@ function test(base: BenchmarkRow, current: BenchmarkRow, confidence: number): Re
   };
 }
 
-export function compareBenchmarks(baseline: readonly BenchmarkRow[], current: readonly BenchmarkRow[], options: RegressionOptions): RegressionSummary {
+export function compareBenchmarks(
+  baseline: readonly BenchmarkRow[],
+  current: readonly BenchmarkRow[],
+  options: RegressionOptions,
+): RegressionSummary {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const minEffect = options.minEffect ?? DEFAULT_MIN_EFFECT;
   const byKey = new Map(baseline.map((row) => [rowKey(row), row]));

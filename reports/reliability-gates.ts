@@ -22,8 +22,12 @@ export function crashGate(backend: string, rows: readonly CrashResult[]): Gate {
   const full = rows.filter((r) => r.durability === 'full');
   if (full.length === 0) return gate('skipped', 'no durability full run');
   const bad = full.reduce((sum, r) => sum + r.missing + r.changed + r.openFailures, 0);
-  const text = (r: CrashResult): string => `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures`;
-  return gate(bad === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad === 0 ? '' : examples(full.flatMap((r) => r.examples))}`);
+  const text = (r: CrashResult): string =>
+    `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures`;
+  return gate(
+    bad === 0 ? 'passed' : 'failed',
+    `${listed(rows.map(text))}${bad === 0 ? '' : examples(full.flatMap((r) => r.examples))}`,
+  );
 }
 
 /** Corruption may be refused (CORRUPT) or lose sessions, but never read back wrong data, list a stranger or kill the process. */
@@ -33,7 +37,10 @@ export function corruptionGate(backend: string, rows: readonly CorruptionResult[
   const bad = rows.filter((r) => r.readWrong > 0 || r.listStrangers > 0 || r.crashed > 0);
   const text = (r: CorruptionResult): string =>
     `${r.backend}: ${r.trials} trials, ${r.readWrong} read wrong, ${r.listStrangers} list strangers, ${r.crashed} crashed, ${r.corruptErrors} CORRUPT, ${r.otherErrors} other errors`;
-  return gate(bad.length === 0 ? 'passed' : 'failed', `${listed(rows.map(text))}${bad.length === 0 ? '' : examples(bad.flatMap((r) => r.examples))}`);
+  return gate(
+    bad.length === 0 ? 'passed' : 'failed',
+    `${listed(rows.map(text))}${bad.length === 0 ? '' : examples(bad.flatMap((r) => r.examples))}`,
+  );
 }
 
 /** Under a fault every call fails fast (bounded by the command timeout) and with UNAVAILABLE, nothing else. */
@@ -50,8 +57,12 @@ export function redisFaultsGate(backend: string, rows: readonly RedisFaultResult
 export function hostileGate(backend: string, row: HostileResult | undefined): Gate {
   const gate = gateOf('hostile-input', backend);
   if (row === undefined) return gate('skipped', 'no hostile-input run');
-  if (row.failures === 0) return gate('passed', `${row.cases} cases, no session reached across ids or namespaces (seed ${row.seed})`);
-  return gate('failed', `${row.failures} failure in ${row.cases} cases (seed ${row.seed}): ${row.failure ?? ''}`.trimEnd());
+  if (row.failures === 0)
+    return gate('passed', `${row.cases} cases, no session reached across ids or namespaces (seed ${row.seed})`);
+  return gate(
+    'failed',
+    `${row.failures} failure in ${row.cases} cases (seed ${row.seed}): ${row.failure ?? ''}`.trimEnd(),
+  );
 }
 
 /** Every acknowledged write survives the master's SIGKILL and the replica's promotion. */
@@ -59,8 +70,12 @@ export function failoverGate(backend: string, outcome: FailoverResult | { error:
   const gate = gateOf('failover', backend);
   if ('error' in outcome) return gate('failed', `the failover scenario could not run: ${outcome.error}`);
   const { attempted, acknowledged, lost, unavailableWindowMs, writeStallMs } = outcome;
-  const window = unavailableWindowMs === null ? 'no unavailable window' : `unavailable ${Math.round(unavailableWindowMs)} ms`;
-  return gate(lost === 0 ? 'passed' : 'failed', `${lost} lost of ${acknowledged} acknowledged (${attempted} attempted); ${window}, write stall ${Math.round(writeStallMs)} ms`);
+  const window =
+    unavailableWindowMs === null ? 'no unavailable window' : `unavailable ${Math.round(unavailableWindowMs)} ms`;
+  return gate(
+    lost === 0 ? 'passed' : 'failed',
+    `${lost} lost of ${acknowledged} acknowledged (${attempted} attempted); ${window}, write stall ${Math.round(writeStallMs)} ms`,
+  );
 }
 
 /** The gates of one backend that the reliability run covered (its scenarios in the registry); `skipped` reasons name the scenario and backend. */
@@ -72,10 +87,25 @@ export function reliabilityGates(backend: string, reliability: ReliabilityReport
     return reasons.length === 0 ? gate : { ...gate, detail: listed(reasons) };
   };
   // failover has its own run and gate (failoverGate); the others are runReliability's.
-  return faultScenarios(backend).filter((name) => name !== 'failover').map((name) => {
-    if (name === 'crash-durability') return crashGate(backend, reliability.crash.filter((r) => r.backend === backend));
-    if (name === 'corruption') return corruptionGate(backend, reliability.corruption.filter((r) => base(r.backend) === backend));
-    if (name === 'redis-faults') return why(redisFaultsGate(backend, reliability.redisFaults));
-    return why(hostileGate(backend, reliability.hostileInput.find((r) => r.backend === backend)));
-  });
+  return faultScenarios(backend)
+    .filter((name) => name !== 'failover')
+    .map((name) => {
+      if (name === 'crash-durability')
+        return crashGate(
+          backend,
+          reliability.crash.filter((r) => r.backend === backend),
+        );
+      if (name === 'corruption')
+        return corruptionGate(
+          backend,
+          reliability.corruption.filter((r) => base(r.backend) === backend),
+        );
+      if (name === 'redis-faults') return why(redisFaultsGate(backend, reliability.redisFaults));
+      return why(
+        hostileGate(
+          backend,
+          reliability.hostileInput.find((r) => r.backend === backend),
+        ),
+      );
+    });
 }

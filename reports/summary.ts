@@ -62,7 +62,15 @@ function statusCell(backend: BackendReport): string {
 function backendTable(report: Report): string {
   return table(
     ['Backend', 'Kind', 'Properties passed', `fetch p50/p99`, `store p50/p99`, 'Budgets', 'Status'],
-    report.backends.map((b) => [b.name, b.kind, propertiesCell(b), latencyCell(b, HEADLINE_OPS.fetch), latencyCell(b, HEADLINE_OPS.store), budgetsCell(b), statusCell(b)]),
+    report.backends.map((b) => [
+      b.name,
+      b.kind,
+      propertiesCell(b),
+      latencyCell(b, HEADLINE_OPS.fetch),
+      latencyCell(b, HEADLINE_OPS.store),
+      budgetsCell(b),
+      statusCell(b),
+    ]),
   );
 }
 
@@ -77,7 +85,18 @@ function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErr
     fenced(p.message, 'text'),
   ];
   if (p.status === 'failed') {
-    parts.push('', 'Counterexample:', '', fenced(p.counterexample, 'text'), '', `Seed ${p.seed}, path ${p.path}.`, '', 'Replay:', '', fenced(p.replay, 'sh'));
+    parts.push(
+      '',
+      'Counterexample:',
+      '',
+      fenced(p.counterexample, 'text'),
+      '',
+      `Seed ${p.seed}, path ${p.path}.`,
+      '',
+      'Replay:',
+      '',
+      fenced(p.replay, 'sh'),
+    );
   } else if (p.seed !== undefined) {
     parts.push('', `Seed ${p.seed}.`);
   }
@@ -90,16 +109,32 @@ function failures(report: Report): string[] {
   const failed = report.backends.flatMap((backend) =>
     backend.properties.flatMap((p) => (p.status === 'failed' || p.status === 'errored' ? [{ backend, p }] : [])),
   );
-  const sections = failed.sort((a, b) => bySeverity(a.p, b.p)).map(({ backend, p }) => propertyFailure(backend, p, strict));
-  if (report.status === 'nothing-verified') sections.unshift('### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).');
+  const sections = failed
+    .sort((a, b) => bySeverity(a.p, b.p))
+    .map(({ backend, p }) => propertyFailure(backend, p, strict));
+  if (report.status === 'nothing-verified')
+    sections.unshift(
+      '### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).',
+    );
   for (const backend of report.backends) {
     const overBudget = backend.budgets.filter((c) => c.status === 'failed');
     if (overBudget.length > 0) {
-      sections.push([`### ❌ ${legalText(backend.name)}: latency budget exceeded`, '', ...overBudget.map((c) => `- ${legalText(budgetCheckText(c))}`)].join('\n'));
+      sections.push(
+        [
+          `### ❌ ${legalText(backend.name)}: latency budget exceeded`,
+          '',
+          ...overBudget.map((c) => `- ${legalText(budgetCheckText(c))}`),
+        ].join('\n'),
+      );
     }
     // Gates whose failure the lists above don't already explain (setup, availability, regression).
     for (const gate of backend.gates) {
-      if (gate.status !== 'failed' || (gate.name === 'properties' && backend.properties.length > 0) || gate.name === 'budgets') continue;
+      if (
+        gate.status !== 'failed' ||
+        (gate.name === 'properties' && backend.properties.length > 0) ||
+        gate.name === 'budgets'
+      )
+        continue;
       sections.push(`### ❌ ${legalText(backend.name)}: ${gate.name}\n\n${legalText(gate.detail)}`);
     }
   }
@@ -115,8 +150,19 @@ function ratioSection(report: Report): string | undefined {
     b.budgets
       .filter((c) => c.metric === 'overheadRatio' && c.actual !== null)
       .map((c) => {
-        const ci = c.interval === undefined ? '–' : `${c.interval.low.toFixed(2)}x .. ${c.interval.high.toFixed(2)}x (${Math.round(c.interval.confidence * 100)}%, ${c.interval.rounds} rounds)`;
-        return [b.name, c.conditions.op, c.row ?? '–', `${c.actual!.toFixed(2)}x`, ci, `${c.limit.toFixed(2)}x`, `${STATUS_MARK[c.status]} ${c.status}`];
+        const ci =
+          c.interval === undefined
+            ? '–'
+            : `${c.interval.low.toFixed(2)}x .. ${c.interval.high.toFixed(2)}x (${Math.round(c.interval.confidence * 100)}%, ${c.interval.rounds} rounds)`;
+        return [
+          b.name,
+          c.conditions.op,
+          c.row ?? '–',
+          `${c.actual!.toFixed(2)}x`,
+          ci,
+          `${c.limit.toFixed(2)}x`,
+          `${STATUS_MARK[c.status]} ${c.status}`,
+        ];
       }),
   );
   if (rows.length === 0) return undefined;
@@ -146,27 +192,96 @@ function reliabilitySection(r: ReliabilityReport): string {
   const add = (title: string, header: string[], rows: string[][]): void => {
     if (rows.length > 0) parts.push(`### ${title}`, table(header, rows));
   };
-  add('Crash durability (SIGKILL mid-write, reopen)', ['Backend', 'Durability', 'Kills', 'Acknowledged', 'Missing', 'Changed', 'Open failures'],
-    r.crash.map((c) => [c.backend, c.durability, ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String)]));
-  add('Corruption (damaged files, reopen)', ['Backend', 'Trials', 'CORRUPT', 'Read ok', 'Read wrong', 'List strangers', 'Crashed', 'Other errors', 'Sessions lost'],
-    r.corruption.map((c) => [c.backend, ...[c.trials, c.corruptErrors, c.readOk, c.readWrong, c.listStrangers, c.crashed, c.otherErrors, c.sessionsLost].map(String)]));
-  add('Redis faults', ['Fault', 'Operations', 'Errors', 'Error codes', 'Recovery ms', 'Slowest failure ms', 'Hung'],
-    r.redisFaults.map((f) => [f.fault, String(f.operations), String(f.errors), Object.entries(f.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ') || '–', ms(f.recoveryMs), ms(f.slowestFailureMs), f.hung ? 'yes' : 'no']));
-  add('Hostile input', ['Backend', 'Cases', 'Failures', 'Seed', 'Counterexample'],
-    r.hostileInput.map((h) => [h.backend, String(h.cases), String(h.failures), String(h.seed), h.failure ?? '–']));
-  add('Encryption cost (sqlite vs sqlite+aes)', ['Op', 'Conditions', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
-    (r.encryption ?? []).map((e) => [e.op, conditionsText(e), formatUs(e.plainP50Us), formatUs(e.encryptedP50Us), `${e.ratio.toFixed(2)}x`]));
+  add(
+    'Crash durability (SIGKILL mid-write, reopen)',
+    ['Backend', 'Durability', 'Kills', 'Acknowledged', 'Missing', 'Changed', 'Open failures'],
+    r.crash.map((c) => [
+      c.backend,
+      c.durability,
+      ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String),
+    ]),
+  );
+  add(
+    'Corruption (damaged files, reopen)',
+    [
+      'Backend',
+      'Trials',
+      'CORRUPT',
+      'Read ok',
+      'Read wrong',
+      'List strangers',
+      'Crashed',
+      'Other errors',
+      'Sessions lost',
+    ],
+    r.corruption.map((c) => [
+      c.backend,
+      ...[
+        c.trials,
+        c.corruptErrors,
+        c.readOk,
+        c.readWrong,
+        c.listStrangers,
+        c.crashed,
+        c.otherErrors,
+        c.sessionsLost,
+      ].map(String),
+    ]),
+  );
+  add(
+    'Redis faults',
+    ['Fault', 'Operations', 'Errors', 'Error codes', 'Recovery ms', 'Slowest failure ms', 'Hung'],
+    r.redisFaults.map((f) => [
+      f.fault,
+      String(f.operations),
+      String(f.errors),
+      Object.entries(f.errorCodes)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ') || '–',
+      ms(f.recoveryMs),
+      ms(f.slowestFailureMs),
+      f.hung ? 'yes' : 'no',
+    ]),
+  );
+  add(
+    'Hostile input',
+    ['Backend', 'Cases', 'Failures', 'Seed', 'Counterexample'],
+    r.hostileInput.map((h) => [h.backend, String(h.cases), String(h.failures), String(h.seed), h.failure ?? '–']),
+  );
+  add(
+    'Encryption cost (sqlite vs sqlite+aes)',
+    ['Op', 'Conditions', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
+    (r.encryption ?? []).map((e) => [
+      e.op,
+      conditionsText(e),
+      formatUs(e.plainP50Us),
+      formatUs(e.encryptedP50Us),
+      `${e.ratio.toFixed(2)}x`,
+    ]),
+  );
   const f = r.failover;
   if (f !== undefined) {
-    add('Redis Cluster failover (master SIGKILLed under load)', ['Writes attempted', 'Acknowledged', 'Failed', 'Lost', 'Unavailable window ms', 'Write stall ms', 'Promotion ms'],
-      [[...[f.attempted, f.acknowledged, f.failed, f.lost].map(String), ms(f.unavailableWindowMs), ms(f.writeStallMs), ms(f.promotionMs)]]);
+    add(
+      'Redis Cluster failover (master SIGKILLed under load)',
+      ['Writes attempted', 'Acknowledged', 'Failed', 'Lost', 'Unavailable window ms', 'Write stall ms', 'Promotion ms'],
+      [
+        [
+          ...[f.attempted, f.acknowledged, f.failed, f.lost].map(String),
+          ms(f.unavailableWindowMs),
+          ms(f.writeStallMs),
+          ms(f.promotionMs),
+        ],
+      ],
+    );
   }
   if (r.skipped.length > 0) parts.push('Not run:', r.skipped.map((s) => `- ${legalText(s)}`).join('\n'));
   return parts.join('\n\n');
 }
 
 function gateMode(strict: boolean): string {
-  return strict ? 'strict gate (every property failure fails it)' : 'default gate (critical and major property failures fail it; minor ones only with --strict)';
+  return strict
+    ? 'strict gate (every property failure fails it)'
+    : 'default gate (critical and major property failures fail it; minor ones only with --strict)';
 }
 
 export function renderSummary(report: Report): string {
@@ -182,12 +297,15 @@ export function renderSummary(report: Report): string {
     '',
     '## Gates',
     '',
-    ...report.gates.map((g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`),
+    ...report.gates.map(
+      (g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`,
+    ),
   ];
   parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
   const ratios = ratioSection(report);
   if (ratios !== undefined) parts.push('', '## Overhead ratio budgets', '', ratios);
-  if (report.regression !== undefined) parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
+  if (report.regression !== undefined)
+    parts.push('', '## Regression against the baseline', '', regressionTable(report.regression));
   if (report.reliability !== undefined) parts.push('', '## Reliability', '', reliabilitySection(report.reliability));
   return `${parts.join('\n')}\n`;
 }

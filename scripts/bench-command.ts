@@ -26,14 +26,22 @@ export const BENCH_OPTIONS = {
   op: { type: 'string', multiple: true },
 } as const;
 
-export async function benchCommand(values: { backend?: string[]; profile?: string; op?: string[] }, progress: Progress): Promise<number> {
+export async function benchCommand(
+  values: { backend?: string[]; profile?: string; op?: string[] },
+  progress: Progress,
+): Promise<number> {
   const profile = parseProfile(values.profile);
   const unknown = (values.op ?? []).filter((op) => !(OPS as readonly string[]).includes(op));
   if (unknown.length > 0) throw new SetupError(`unknown op ${unknown.join(', ')}; known: ${OPS.join(', ')}`);
   return eachTarget(backendsOf(values.backend), progress, async (target, dir) => {
     let rows: BenchmarkRow[];
     try {
-      rows = await runBenchmarks([benchTarget(target)], { profile, dir, ...(values.op === undefined ? {} : { ops: values.op }), onProgress: (line) => progress.line(line) });
+      rows = await runBenchmarks([benchTarget(target)], {
+        profile,
+        dir,
+        ...(values.op === undefined ? {} : { ops: values.op }),
+        onProgress: (line) => progress.line(line),
+      });
     } catch (err) {
       process.stdout.write(`${target.module.name}: the benchmark could not run: ${(err as Error).message}\n`);
       return false;

@@ -14,21 +14,24 @@ export const PROFILE_HELP = `  --profile <name>       ${Object.keys(PROFILES).jo
 
 export function parseProfile(value: string | undefined): Profile {
   if (value === undefined) return 'standard';
-  if (!isProfile(value)) throw new SetupError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, not ${value}`);
+  if (!isProfile(value))
+    throw new SetupError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, not ${value}`);
   return value;
 }
 
 /** fast-check seeds are 32-bit integers; a run without --seed draws one and reports it. */
 export function parseSeed(value: string | undefined): number {
   if (value === undefined) return randomInt(0, 2 ** 31 - 1);
-  if (!/^-?\d+$/.test(value) || Number(value) < -(2 ** 31) || Number(value) >= 2 ** 32) throw new SetupError(`--seed must be a 32-bit integer, not ${value}`);
+  if (!/^-?\d+$/.test(value) || Number(value) < -(2 ** 31) || Number(value) >= 2 ** 32)
+    throw new SetupError(`--seed must be a 32-bit integer, not ${value}`);
   return Number(value);
 }
 
 export function parseFraction(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new SetupError(`${name} must be a number in [0, 1), e.g. 0.1 for 10%, not ${value}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1)
+    throw new SetupError(`${name} must be a number in [0, 1), e.g. 0.1 for 10%, not ${value}`);
   return n;
 }
 

@@ -35,7 +35,12 @@ const COMMANDS: Record<string, Command> = {
   verify: { usage: VERIFY_USAGE, options: VERIFY_OPTIONS, positionals: false, run: (v) => verifyCommand(v, progress) },
   props: { usage: PROPS_USAGE, options: PROPS_OPTIONS, positionals: false, run: (v) => propsCommand(v, progress) },
   bench: { usage: BENCH_USAGE, options: BENCH_OPTIONS, positionals: false, run: (v) => benchCommand(v, progress) },
-  compare: { usage: COMPARE_USAGE, options: COMPARE_OPTIONS, positionals: true, run: async (v, p) => compareCommand(v, p) },
+  compare: {
+    usage: COMPARE_USAGE,
+    options: COMPARE_OPTIONS,
+    positionals: true,
+    run: async (v, p) => compareCommand(v, p),
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -44,12 +49,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (name === undefined) throw new SetupError("no command given (verify, props, bench, compare; 'sessionbench --help' for usage)");
+  if (name === undefined)
+    throw new SetupError("no command given (verify, props, bench, compare; 'sessionbench --help' for usage)");
   const command = COMMANDS[name];
-  if (command === undefined) throw new SetupError(`unknown command ${name} (verify, props, bench, compare; 'sessionbench --help' for usage)`);
+  if (command === undefined)
+    throw new SetupError(`unknown command ${name} (verify, props, bench, compare; 'sessionbench --help' for usage)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.positionals, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.positionals,
+      strict: true,
+    });
   } catch (err) {
     throw new SetupError(`${(err as Error).message} ('sessionbench ${name} --help' for usage)`);
   }
@@ -76,7 +88,8 @@ main(process.argv.slice(2)).then(
     progress.done();
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`sessionbench: ${message.split('\n')[0]}\n`);
-    if (!(err instanceof SetupError) && process.env.SESSIONBENCH_DEBUG === '1') process.stderr.write(`${(err as Error).stack}\n`);
+    if (!(err instanceof SetupError) && process.env.SESSIONBENCH_DEBUG === '1')
+      process.stderr.write(`${(err as Error).stack}\n`);
     process.exit(2);
   },
 );

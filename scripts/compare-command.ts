@@ -37,9 +37,15 @@ export function compareCommand(values: { 'min-effect'?: string; alpha?: string }
   } catch (err) {
     throw new SetupError((err as Error).message);
   }
-  const summary = compareBenchmarks(benchmarkRows(baseline), benchmarkRows(current), { baseline: baselineFile, minEffect, alpha });
+  const summary = compareBenchmarks(benchmarkRows(baseline), benchmarkRows(current), {
+    baseline: baselineFile,
+    minEffect,
+    alpha,
+  });
   const backends = [...new Set(summary.rows.map((r) => r.backend))];
   const gates = backends.map((b) => regressionGate(b, summary));
-  process.stdout.write(`${regressionTable(summary)}\n\n${gates.map((g) => `${g.status.padEnd(7)} ${g.backend}: ${g.detail}`).join('\n')}\n`);
+  process.stdout.write(
+    `${regressionTable(summary)}\n\n${gates.map((g) => `${g.status.padEnd(7)} ${g.backend}: ${g.detail}`).join('\n')}\n`,
+  );
   return gates.some((g) => g.status === 'failed') ? 1 : 0;
 }

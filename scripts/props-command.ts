@@ -45,7 +45,12 @@ interface PropsValues {
   strict?: boolean;
 }
 
-const MARK: Record<PropertyResult['status'], string> = { passed: 'ok  ', failed: 'FAIL', errored: 'ERR ', 'not-applicable': 'n/a ' };
+const MARK: Record<PropertyResult['status'], string> = {
+  passed: 'ok  ',
+  failed: 'FAIL',
+  errored: 'ERR ',
+  'not-applicable': 'n/a ',
+};
 
 function describe(r: PropertyResult): string {
   const lines = [`  ${MARK[r.status]} ${r.id} (${r.runs} runs, ${r.durationMs} ms; ${r.severity})`];
@@ -57,9 +62,13 @@ function describe(r: PropertyResult): string {
 
 function parseOnly(values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  const ids = values.flatMap((v) => v.split(',')).map((id) => id.trim()).filter((id) => id !== '');
+  const ids = values
+    .flatMap((v) => v.split(','))
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
   const unknown = ids.filter((id) => !PROPERTIES.some((p) => p.id === id));
-  if (unknown.length > 0) throw new SetupError(`unknown property ${unknown.join(', ')}; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
+  if (unknown.length > 0)
+    throw new SetupError(`unknown property ${unknown.join(', ')}; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
   return ids;
 }
 
@@ -89,7 +98,10 @@ export async function propsCommand(values: PropsValues, progress: Progress): Pro
     const bad = results.filter((r) => r.status === 'failed' || r.status === 'errored');
     const gating = bad.filter((r) => failsGate(r, strict)).length;
     const lenient = bad.length - gating;
-    const verdict = bad.length === 0 ? 'passed' : `${bad.length} failed${lenient > 0 ? ` (${lenient} minor, failing only with --strict)` : ''}`;
+    const verdict =
+      bad.length === 0
+        ? 'passed'
+        : `${bad.length} failed${lenient > 0 ? ` (${lenient} minor, failing only with --strict)` : ''}`;
     process.stdout.write(`${name}: ${verdict}\n${results.map(describe).join('\n')}\n`);
     return gating === 0;
   });

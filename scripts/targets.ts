@@ -24,10 +24,19 @@ export interface Target extends LoadedBackend {
 /** Plug-ins have no raw driver underneath: only the reference backends get raw rows. */
 export function benchTarget(target: Target): BenchTarget {
   const { module, kind, openOptions } = target;
-  return { name: module.name, module, raw: kind === 'reference', ...(openOptions === undefined ? {} : { openOptions }) };
+  return {
+    name: module.name,
+    module,
+    raw: kind === 'reference',
+    ...(openOptions === undefined ? {} : { openOptions }),
+  };
 }
 
-async function prepareTargets(backends: readonly LoadedBackend[], teardown: Teardown, progress: Progress): Promise<Target[]> {
+async function prepareTargets(
+  backends: readonly LoadedBackend[],
+  teardown: Teardown,
+  progress: Progress,
+): Promise<Target[]> {
   const targets: Target[] = [];
   for (const backend of backends) {
     if (backend.kind === 'reference') progress.line(`${backend.spec}: preparing`);
@@ -52,7 +61,11 @@ async function prepareTargets(backends: readonly LoadedBackend[], teardown: Tear
  * and runs `body` with the targets and a scratch dir; the scratch dir and any provisioned
  * server are gone afterwards, also after Ctrl-C.
  */
-export async function withTargets<T>(specs: readonly string[], progress: Progress, body: (targets: Target[], scratch: string) => Promise<T>): Promise<T> {
+export async function withTargets<T>(
+  specs: readonly string[],
+  progress: Progress,
+  body: (targets: Target[], scratch: string) => Promise<T>,
+): Promise<T> {
   const loaded = await loadBackends(specs);
   const teardown = new Teardown();
   teardown.onSignals((text) => progress.note(text));
@@ -71,7 +84,11 @@ export async function withTargets<T>(specs: readonly string[], progress: Progres
  * target that can't run here is printed as skipped (a failure when every backend is required).
  * Exit code 1 when a run reported failure or a required backend was skipped, else 0.
  */
-export function eachTarget(specs: readonly string[], progress: Progress, run: (target: Target, dir: string) => Promise<boolean>): Promise<number> {
+export function eachTarget(
+  specs: readonly string[],
+  progress: Progress,
+  run: (target: Target, dir: string) => Promise<boolean>,
+): Promise<number> {
   return withTargets(specs, progress, async (targets, scratch) => {
     let failed = false;
     for (const [index, target] of targets.entries()) {

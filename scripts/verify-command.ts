@@ -1,6 +1,15 @@
 // `sessionbench verify`: options and output around verify() (scripts/verify.ts).
 import { DEFAULT_MIN_EFFECT } from '../reports/regression.js';
-import { BACKEND_HELP, backendsOf, parseFraction, parseProfile, parseSeed, PROFILE_HELP, requireAll, STRICT_HELP } from './cli-options.js';
+import {
+  BACKEND_HELP,
+  backendsOf,
+  parseFraction,
+  parseProfile,
+  parseSeed,
+  PROFILE_HELP,
+  requireAll,
+  STRICT_HELP,
+} from './cli-options.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { SetupError } from '../backends/setup-error.js';
 import { verify } from './verify.js';
@@ -73,7 +82,8 @@ interface VerifyValues {
 }
 
 function reliabilityOf(values: VerifyValues): boolean | undefined {
-  if (values.reliability === true && values['skip-reliability'] === true) throw new SetupError('--reliability and --skip-reliability contradict each other');
+  if (values.reliability === true && values['skip-reliability'] === true)
+    throw new SetupError('--reliability and --skip-reliability contradict each other');
   if (values.reliability === true) return true;
   return values['skip-reliability'] === true ? false : undefined;
 }
@@ -97,8 +107,12 @@ export async function verifyCommand(values: VerifyValues, progress: Progress): P
   });
   const failed = report.gates.filter((g) => g.status === 'failed').length;
   const lines = report.gates.map((g) => `${g.status.padEnd(7)} ${g.backend} ${g.name}: ${g.detail}`);
-  const outcome = report.status === 'nothing-verified' ? 'failed: nothing was verified (no gate passed)' : report.status;
-  lines.push('', `verify ${outcome}${failed > 0 ? ` (${failed} gate${failed > 1 ? 's' : ''} failed)` : ''}; reports in ${files.join(', ')}`);
+  const outcome =
+    report.status === 'nothing-verified' ? 'failed: nothing was verified (no gate passed)' : report.status;
+  lines.push(
+    '',
+    `verify ${outcome}${failed > 0 ? ` (${failed} gate${failed > 1 ? 's' : ''} failed)` : ''}; reports in ${files.join(', ')}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   return report.status === 'passed' ? 0 : 1;
 }

@@ -19,7 +19,13 @@ import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../r
 import { benchmarkRows, readReport } from '../reports/read-report.js';
 import { compareBenchmarks } from '../reports/regression.js';
 import { failoverGate, reliabilityGates } from '../reports/reliability-gates.js';
-import { type BackendReport, type Gate, type ReliabilityReport, type Report, SCHEMA_VERSION } from '../reports/report.js';
+import {
+  type BackendReport,
+  type Gate,
+  type ReliabilityReport,
+  type Report,
+  SCHEMA_VERSION,
+} from '../reports/report.js';
 import { writeReports } from '../reports/write.js';
 import type { Progress } from '../benchmarks/progress.js';
 import { benchTarget, type Target, withTargets } from './targets.js';
@@ -58,7 +64,11 @@ function workDir(base: string, index: number, what: string): string {
   return dir;
 }
 
-async function runProperties(target: Target, options: VerifyOptions, dir: string): Promise<PropertyResult[] | { error: string }> {
+async function runProperties(
+  target: Target,
+  options: VerifyOptions,
+  dir: string,
+): Promise<PropertyResult[] | { error: string }> {
   const name = target.module.name;
   const started = performance.now();
   let done = 0;
@@ -73,11 +83,14 @@ async function runProperties(target: Target, options: VerifyOptions, dir: string
       onResult: (r) => {
         done++;
         options.progress.line(`${name}: properties ${done}/${PROPERTIES.length} (${r.id} ${r.status})`);
-        if (r.status === 'failed' || r.status === 'errored') options.progress.note(`${name}: ${r.id} ${r.status}: ${r.message ?? ''}`.trimEnd());
+        if (r.status === 'failed' || r.status === 'errored')
+          options.progress.note(`${name}: ${r.id} ${r.status}: ${r.message ?? ''}`.trimEnd());
       },
     });
     const passed = results.filter((r) => r.status === 'passed').length;
-    options.progress.note(`${name}: ${passed}/${results.filter((r) => r.status !== 'not-applicable').length} applicable properties passed (${seconds(started)})`);
+    options.progress.note(
+      `${name}: ${passed}/${results.filter((r) => r.status !== 'not-applicable').length} applicable properties passed (${seconds(started)})`,
+    );
     return results;
   } catch (err) {
     options.progress.note(`${name}: the suite could not run: ${messageOf(err)}`);
@@ -85,11 +98,19 @@ async function runProperties(target: Target, options: VerifyOptions, dir: string
   }
 }
 
-async function runBench(target: Target, options: VerifyOptions, dir: string): Promise<BenchmarkRow[] | { error: string }> {
+async function runBench(
+  target: Target,
+  options: VerifyOptions,
+  dir: string,
+): Promise<BenchmarkRow[] | { error: string }> {
   const name = target.module.name;
   const started = performance.now();
   try {
-    const rows = await runBenchmarks([benchTarget(target)], { profile: options.profile, dir, onProgress: (line) => options.progress.line(line) });
+    const rows = await runBenchmarks([benchTarget(target)], {
+      profile: options.profile,
+      dir,
+      onProgress: (line) => options.progress.line(line),
+    });
     options.progress.note(`${name}: ${rows.length} benchmark rows (${seconds(started)})`);
     return rows;
   } catch (err) {
@@ -103,7 +124,13 @@ function backendStatus(gates: readonly Gate[], skipReason: string | undefined): 
   return skipReason === undefined ? 'passed' : 'skipped';
 }
 
-async function runTarget(target: Target, index: number, options: VerifyOptions, budgets: Budgets, scratch: string): Promise<BackendReport> {
+async function runTarget(
+  target: Target,
+  index: number,
+  options: VerifyOptions,
+  budgets: Budgets,
+  scratch: string,
+): Promise<BackendReport> {
   const { module } = target;
   const report: BackendReport = {
     name: module.name,
@@ -120,7 +147,12 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
   if (target.skipReason !== undefined) {
     report.skipReason = target.skipReason;
     const detail = options.requireAll ? `required but not available: ${target.skipReason}` : target.skipReason;
-    report.gates.push({ name: 'availability', backend: module.name, status: options.requireAll ? 'failed' : 'skipped', detail });
+    report.gates.push({
+      name: 'availability',
+      backend: module.name,
+      status: options.requireAll ? 'failed' : 'skipped',
+      detail,
+    });
     report.status = backendStatus(report.gates, report.skipReason);
     return report;
   }
@@ -140,13 +172,22 @@ async function runTarget(target: Target, index: number, options: VerifyOptions, 
       report.budgets = checkBudgets(budgets, module.name, rows);
       report.gates.push(budgetsGate(module.name, report.budgets));
     } else {
-      report.gates.push({ name: 'benchmark', backend: module.name, status: 'failed', detail: `the benchmark could not run: ${rows.error}` });
+      report.gates.push({
+        name: 'benchmark',
+        backend: module.name,
+        status: 'failed',
+        detail: `the benchmark could not run: ${rows.error}`,
+      });
     }
   }
   return report;
 }
 
-async function runFaults(targets: readonly Target[], options: VerifyOptions, dir: string): Promise<ReliabilityReport | undefined> {
+async function runFaults(
+  targets: readonly Target[],
+  options: VerifyOptions,
+  dir: string,
+): Promise<ReliabilityReport | undefined> {
   const { profile, progress } = options;
   const started = performance.now();
   const runnable = targets.filter((t) => t.kind === 'reference' && t.skipReason === undefined);
@@ -160,7 +201,9 @@ async function runFaults(targets: readonly Target[], options: VerifyOptions, dir
       profile,
       backends,
       dir,
-      openOptions: Object.fromEntries(runnable.flatMap((t) => (t.openOptions === undefined ? [] : [[t.spec, t.openOptions]]))),
+      openOptions: Object.fromEntries(
+        runnable.flatMap((t) => (t.openOptions === undefined ? [] : [[t.spec, t.openOptions]])),
+      ),
       seed: options.seed,
       // sqlite against sqlite+aes: a benchmark, so not with --skip-bench, and only when sqlite is verified.
       encryptionBenchmark: settings.encryptionBenchmark && !options.skipBench && backends.includes('sqlite'),
@@ -170,10 +213,23 @@ async function runFaults(targets: readonly Target[], options: VerifyOptions, dir
   }
   if (runnable.some((t) => faultScenarios(t.spec).includes('failover'))) {
     progress.line('failover: killing a Redis Cluster master under load');
-    reliability ??= { profile, crash: [], corruption: [], redisFaults: [], hostileInput: [], skipped: [wanted ? 'no backend for the fault scenarios' : `fault scenarios: not run in the ${profile} profile (--reliability runs them)`] };
+    reliability ??= {
+      profile,
+      crash: [],
+      corruption: [],
+      redisFaults: [],
+      hostileInput: [],
+      skipped: [
+        wanted
+          ? 'no backend for the fault scenarios'
+          : `fault scenarios: not run in the ${profile} profile (--reliability runs them)`,
+      ],
+    };
     try {
       reliability.failover = await runFailoverScenario();
-      progress.note(`failover: ${reliability.failover.lost} lost of ${reliability.failover.acknowledged} acknowledged (${seconds(started)})`);
+      progress.note(
+        `failover: ${reliability.failover.lost} lost of ${reliability.failover.acknowledged} acknowledged (${seconds(started)})`,
+      );
     } catch (err) {
       reliability.skipped.push(`failover: ${messageOf(err)}`);
       progress.note(`failover: could not run: ${messageOf(err)}`);
@@ -188,9 +244,17 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
     if (b.kind !== 'reference' || b.skipReason !== undefined) continue;
     if (faultScenarios(b.spec).includes('failover')) {
       const failure = reliability.skipped.find((s) => s.startsWith('failover: '));
-      b.gates.push(failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }));
+      b.gates.push(
+        failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }),
+      );
     }
-    if (reliability.crash.length + reliability.corruption.length + reliability.redisFaults.length + reliability.hostileInput.length > 0) {
+    if (
+      reliability.crash.length +
+        reliability.corruption.length +
+        reliability.redisFaults.length +
+        reliability.hostileInput.length >
+      0
+    ) {
       b.gates.push(...reliabilityGates(b.name, reliability));
     }
   }
@@ -198,8 +262,10 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
 
 /** Everything that can be wrong before the run starts; thrown as SetupError (exit 2). */
 function checkSetup(options: VerifyOptions): { budgets: Budgets; baseline?: BenchmarkRow[] } {
-  if (options.skipBench && options.skipProps) throw new SetupError('--skip-bench and --skip-props together leave nothing to verify');
-  if (options.skipBench && options.baselineFile !== undefined) throw new SetupError('--baseline compares benchmark rows: drop --skip-bench');
+  if (options.skipBench && options.skipProps)
+    throw new SetupError('--skip-bench and --skip-props together leave nothing to verify');
+  if (options.skipBench && options.baselineFile !== undefined)
+    throw new SetupError('--baseline compares benchmark rows: drop --skip-bench');
   try {
     const budgets = loadBudgets(options.budgetsFile);
     if (options.baselineFile === undefined) return { budgets };
@@ -215,8 +281,12 @@ export async function verify(options: VerifyOptions): Promise<{ report: Report; 
   const { budgets, baseline } = checkSetup(options);
   const { backends, reliability } = await withTargets(options.backends, options.progress, async (targets, scratch) => {
     const reports: BackendReport[] = [];
-    for (const [index, target] of targets.entries()) reports.push(await runTarget(target, index, options, budgets, scratch));
-    return { backends: reports, reliability: await runFaults(targets, options, workDir(scratch, targets.length, 'reliability')) };
+    for (const [index, target] of targets.entries())
+      reports.push(await runTarget(target, index, options, budgets, scratch));
+    return {
+      backends: reports,
+      reliability: await runFaults(targets, options, workDir(scratch, targets.length, 'reliability')),
+    };
   });
   if (reliability !== undefined) addReliabilityGates(backends, reliability);
   const report: Report = {

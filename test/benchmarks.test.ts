@@ -118,7 +118,10 @@ function assertWellFormed(row: BenchmarkRow): void {
   const figures = [row.p50Us, row.p95Us, row.p99Us, row.p999Us, row.maxUs, row.opsPerSec, row.rme];
   for (const f of figures) assert.ok(Number.isFinite(f) && f >= 0, `${row.op}: ${JSON.stringify(row)}`);
   assert.ok(row.samples > 0, `${row.op} has samples`);
-  assert.ok(row.p50Us <= row.p95Us && row.p95Us <= row.p99Us && row.p99Us <= row.p999Us && row.p999Us <= row.maxUs, `${row.op} percentiles ordered`);
+  assert.ok(
+    row.p50Us <= row.p95Us && row.p95Us <= row.p99Us && row.p99Us <= row.p999Us && row.p999Us <= row.maxUs,
+    `${row.op} percentiles ordered`,
+  );
   assert.ok(row.opsPerSec > 0);
   assert.ok(row.samplesUs !== undefined && row.samplesUs.length === Math.min(row.samples, 2000));
 }
@@ -149,11 +152,13 @@ test('a tiny run on memory: every op, every field finite, overheadRatio from the
   assert.ok(raws.some((r) => r.op === 'create') && raws.some((r) => r.op === 'fetch-hit'));
   for (const row of rows) {
     const raw = raws.find((r) => r.op === row.op && r.concurrency === row.concurrency && r.mode === row.mode);
-    if (row.driver === 'raw' || raw === undefined) assert.equal(row.overheadRatio, null, `${row.driver} ${row.op} has no ratio`);
+    if (row.driver === 'raw' || raw === undefined)
+      assert.equal(row.overheadRatio, null, `${row.driver} ${row.op} has no ratio`);
     // Closed-loop rows come from the profile's interleaved rounds (list and cleanup-expired from one): a ratio is
     // the median of the per-round ratios, with its interval; from one round, p50 / p50.
     else if (row.roundP50sUs === undefined) assert.equal(row.overheadRatio, row.p50Us / raw.p50Us);
-    const rounds = row.mode === 'closed-loop' && !/^(prefill|list|cleanup-)/.test(row.op) ? PROFILES.quick.bench.rounds : undefined;
+    const rounds =
+      row.mode === 'closed-loop' && !/^(prefill|list|cleanup-)/.test(row.op) ? PROFILES.quick.bench.rounds : undefined;
     assert.equal(row.roundP50sUs?.length, rounds, `${row.driver} ${row.op} rounds`);
     if (row.overheadRatio === null || rounds === undefined) {
       assert.equal(row.overheadRatioInterval, undefined);
@@ -168,11 +173,15 @@ test('a tiny run on memory: every op, every field finite, overheadRatio from the
   assert.ok(rows.every((r) => r.concurrency === 1));
   assert.ok(lines.some((l) => /rows above 1 in flight skipped/.test(l)));
   const open = rows.filter((r) => r.mode === 'open-loop');
-  assert.deepEqual(open.map((r) => [r.op, r.arrivalRate, r.samples]), [
-    ['fetch-hit', 1000, 50],
-    ['mixed:web', 1000, 50],
-  ]);
-  if ((globalThis as { gc?: unknown }).gc === undefined) assert.equal(lines.filter((l) => /--expose-gc/.test(l)).length, 1);
+  assert.deepEqual(
+    open.map((r) => [r.op, r.arrivalRate, r.samples]),
+    [
+      ['fetch-hit', 1000, 50],
+      ['mixed:web', 1000, 50],
+    ],
+  );
+  if ((globalThis as { gc?: unknown }).gc === undefined)
+    assert.equal(lines.filter((l) => /--expose-gc/.test(l)).length, 1);
   const table = formatTable(rows);
   assert.equal(table.trimEnd().split('\n').length, rows.length + 2);
 });
@@ -209,7 +218,12 @@ test('an async plug-in gets rows at 64 in flight and no raw rows', async () => {
   assert.ok(rows.every((r) => r.driver === 'backend' && r.overheadRatio === null));
   assert.deepEqual(
     rows.map((r) => [r.op, r.concurrency]),
-    [['prefill', PREFILL_CONCURRENCY], ['fetch-hit', 1], ['fetch-hit', 64], ['list', 1]],
+    [
+      ['prefill', PREFILL_CONCURRENCY],
+      ['fetch-hit', 1],
+      ['fetch-hit', 64],
+      ['list', 1],
+    ],
   );
 });
 
@@ -236,7 +250,6 @@ test('open loop times each operation from its intended start: one stall delays e
   assert.ok(delayed >= 8, `${delayed} arrivals waited out the stall`);
   assert.ok(m.percentiles!.maxUs >= STALL * 1000 * 0.99, 'the stalled operation itself');
   assert.ok(m.percentiles!.p50Us <= m.percentiles!.p99Us && m.percentiles!.p99Us <= m.percentiles!.maxUs);
-
 });
 
 test('redis: the run leaves no key behind on its server', async (t) => {
@@ -254,7 +267,9 @@ test('redis: the run leaves no key behind on its server', async (t) => {
       onProgress: () => {},
     });
     for (const row of rows) assertWellFormed(row);
-    const ratio = rows.find((r) => r.driver === 'backend' && r.op === 'fetch-hit' && r.concurrency === 64)?.overheadRatio;
+    const ratio = rows.find(
+      (r) => r.driver === 'backend' && r.op === 'fetch-hit' && r.concurrency === 64,
+    )?.overheadRatio;
     assert.ok(typeof ratio === 'number' && Number.isFinite(ratio), 'a ratio at 64 in flight');
     const { Redis } = await import('ioredis');
     const client = new Redis(provided.url, { connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1 });
@@ -284,7 +299,11 @@ test('raw drivers do the storage work they are measured for', async (t) => {
     for (const name of ['memory', 'sqlite', 'lmdb', ...(redis === undefined ? [] : ['redis'])]) {
       const open = await rawDriverFor(await loadReferenceBackend(name));
       assert.ok(open !== undefined, `${name} has a raw driver`);
-      const driver = await open({ dir: mkdtempSync(join(dir, `${name}-`)), namespace: `raw-test-${process.pid}`, options: { url: redis?.url } });
+      const driver = await open({
+        dir: mkdtempSync(join(dir, `${name}-`)),
+        namespace: `raw-test-${process.pid}`,
+        options: { url: redis?.url },
+      });
       try {
         const dataset = new Dataset(3, 200, 5);
         await driver.loadAll([dataset.session(0), dataset.session(1)]);
@@ -293,7 +312,8 @@ test('raw drivers do the storage work they are measured for', async (t) => {
         assert.equal(await driver.get(dataset.missingId(0)), undefined, name);
         await driver.put({ ...dataset.session(0), version: 2 });
         assert.equal((await driver.get(dataset.id(0)))?.version, 2, name);
-        if (driver.listLive) assert.deepEqual((await driver.listLive(BENCH_NOW)).sort(), [dataset.id(0), dataset.id(1)].sort(), name);
+        if (driver.listLive)
+          assert.deepEqual((await driver.listLive(BENCH_NOW)).sort(), [dataset.id(0), dataset.id(1)].sort(), name);
         if (driver.removeExpired) assert.equal(await driver.removeExpired(BENCH_NOW), 1, name);
         assert.equal(await driver.remove(dataset.id(1)), true, name);
         assert.equal(await driver.remove(dataset.id(1)), false, name);
@@ -331,18 +351,27 @@ test('the ratio budget fails the memory backend slowed 2x on purpose, measured b
   // The gate on a real slowdown, not on a timing: backend and raw run in interleaved rounds, so
   // the ratio (about 2x memory's ~0.9 for create) is what the default budget (1.35) judges by its
   // interval. More time than quick, for an interval well clear of the limit.
-  const rows = await runBenchmarks([{ name: 'memory', module: slowedMemory2x, rawDriver: await rawDriverFor(memory) }], {
-    profile: 'quick',
-    ops: ['create'],
-    datasetSizes: [1000],
-    rounds: 40,
-    timeMs: 480,
-    onProgress: () => {},
-  });
+  const rows = await runBenchmarks(
+    [{ name: 'memory', module: slowedMemory2x, rawDriver: await rawDriverFor(memory) }],
+    {
+      profile: 'quick',
+      ops: ['create'],
+      datasetSizes: [1000],
+      rounds: 40,
+      timeMs: 480,
+      onProgress: () => {},
+    },
+  );
   const create = rows.find((r) => r.driver === 'backend' && r.op === 'create')!;
   assert.equal(create.overheadRatioInterval?.rounds, 40);
-  const checks = checkBudgets(loadBudgets(), 'memory', rows).filter((c) => c.metric === 'overheadRatio' && c.status !== 'skipped');
-  assert.deepEqual(checks.map((c) => [c.conditions.op, c.status]), [['create', 'failed']], JSON.stringify(create.overheadRatioInterval));
+  const checks = checkBudgets(loadBudgets(), 'memory', rows).filter(
+    (c) => c.metric === 'overheadRatio' && c.status !== 'skipped',
+  );
+  assert.deepEqual(
+    checks.map((c) => [c.conditions.op, c.status]),
+    [['create', 'failed']],
+    JSON.stringify(create.overheadRatioInterval),
+  );
   assert.ok(checks[0]!.interval!.low > checks[0]!.limit);
   assert.equal(budgetsGate('memory', checkBudgets(loadBudgets(), 'memory', rows)).status, 'failed');
 });

@@ -42,7 +42,8 @@ describe('help and usage errors', { concurrency: true }, () => {
   test('the top-level help lists the commands', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);
-    for (const command of ['verify', 'props', 'bench', 'compare']) assert.match(r.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['verify', 'props', 'bench', 'compare'])
+      assert.match(r.stdout, new RegExp(`^  ${command} `, 'm'));
   });
 
   test('bad commands and options exit 2 with one line', async () => {
@@ -66,7 +67,17 @@ describe('help and usage errors', { concurrency: true }, () => {
 describe('option checks', () => {
   // The same checks in-process: each is a SetupError, which the CLI turns into exit 2.
   const progress = createProgress(undefined, new PassThrough() as unknown as NodeJS.WriteStream);
-  const base = { backends: ['memory'], profile: 'quick' as const, seed: 1, reportDir: join(scratch, 'never'), skipBench: false, skipProps: false, strict: false, requireAll: false, progress };
+  const base = {
+    backends: ['memory'],
+    profile: 'quick' as const,
+    seed: 1,
+    reportDir: join(scratch, 'never'),
+    skipBench: false,
+    skipProps: false,
+    strict: false,
+    requireAll: false,
+    progress,
+  };
 
   test('seeds, fractions and the replay flags', async () => {
     assert.throws(() => parseSeed('abc'), SetupError);
@@ -92,9 +103,15 @@ describe('option checks', () => {
       const reportDir = join(scratch, 'nothing-verified');
       const { report } = await verify({ ...base, backends: ['redis'], skipBench: true, reportDir });
       assert.equal(report.backends[0]!.status, 'skipped');
-      assert.deepEqual(report.gates.map((g) => [g.name, g.status]), [['availability', 'skipped']]);
+      assert.deepEqual(
+        report.gates.map((g) => [g.name, g.status]),
+        [['availability', 'skipped']],
+      );
       assert.equal(report.status, 'nothing-verified');
-      assert.match(readFileSync(join(reportDir, 'summary.md'), 'utf8'), /^# sessionbench verify: ❌ nothing-verified$/m);
+      assert.match(
+        readFileSync(join(reportDir, 'summary.md'), 'utf8'),
+        /^# sessionbench verify: ❌ nothing-verified$/m,
+      );
     } finally {
       if (saved === undefined) delete process.env.REDIS_URL;
       else process.env.REDIS_URL = saved;
@@ -103,15 +120,24 @@ describe('option checks', () => {
 
   test('verify refuses contradictory or unreadable setups before running anything', async () => {
     await assert.rejects(verify({ ...base, skipBench: true, skipProps: true }), /nothing to verify/);
-    await assert.rejects(verify({ ...base, skipBench: true, baselineFile: 'x.json' }), /--baseline compares benchmark rows/);
-    await assert.rejects(verify({ ...base, baselineFile: 'no/such/report.json' }), (err) => err instanceof SetupError && /cannot read report no\/such\/report.json/.test(err.message));
+    await assert.rejects(
+      verify({ ...base, skipBench: true, baselineFile: 'x.json' }),
+      /--baseline compares benchmark rows/,
+    );
+    await assert.rejects(
+      verify({ ...base, baselineFile: 'no/such/report.json' }),
+      (err) => err instanceof SetupError && /cannot read report no\/such\/report.json/.test(err.message),
+    );
     assert.equal(existsSync(base.reportDir), false, 'nothing was written');
   });
 });
 
 describe('plug-in loading', { concurrency: true }, () => {
   test('a missing module', async () => {
-    assertSetupError(await runCli(['props', '--backend', `${FIXTURES}/nowhere.mjs`]), /backend module test\/plugin-fixtures\/nowhere.mjs not found/);
+    assertSetupError(
+      await runCli(['props', '--backend', `${FIXTURES}/nowhere.mjs`]),
+      /backend module test\/plugin-fixtures\/nowhere.mjs not found/,
+    );
   });
 
   test('a module that throws on import', async () => {
@@ -136,7 +162,10 @@ describe('plug-in loading', { concurrency: true }, () => {
   });
 
   test('two backends of one name', async () => {
-    assertSetupError(await runCli(['props', '--backend', 'memory', '--backend', `${FIXTURES}/slowed-memory.ts`]), /are both named memory/);
+    assertSetupError(
+      await runCli(['props', '--backend', 'memory', '--backend', `${FIXTURES}/slowed-memory.ts`]),
+      /are both named memory/,
+    );
   });
 });
 
@@ -151,7 +180,17 @@ describe('plug-ins run the suite', { concurrency: true }, () => {
   });
 
   test('a TypeScript plug-in loads through tsx', async () => {
-    const r = await runCli(['props', '--backend', `${FIXTURES}/slowed-memory.ts`, '--profile', 'quick', '--only', 'round-trip,delete-truthful', '--seed', '3']);
+    const r = await runCli([
+      'props',
+      '--backend',
+      `${FIXTURES}/slowed-memory.ts`,
+      '--profile',
+      'quick',
+      '--only',
+      'round-trip,delete-truthful',
+      '--seed',
+      '3',
+    ]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^ {2}ok {3}round-trip /m);
     assert.match(r.stdout, /^ {2}ok {3}delete-truthful /m);
@@ -160,7 +199,18 @@ describe('plug-ins run the suite', { concurrency: true }, () => {
 
 test('a faulty plug-in fails verify with its counterexample and a replay command that replays it', async () => {
   const dir = join(scratch, 'faulty');
-  const r = await runCli(['verify', '--backend', `${FIXTURES}/faulty-expiry.mjs`, '--profile', 'quick', '--skip-bench', '--seed', '12345', '--report-dir', dir]);
+  const r = await runCli([
+    'verify',
+    '--backend',
+    `${FIXTURES}/faulty-expiry.mjs`,
+    '--profile',
+    'quick',
+    '--skip-bench',
+    '--seed',
+    '12345',
+    '--report-dir',
+    dir,
+  ]);
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /^failed {2}plugin-faulty-expiry properties: /m);
 
@@ -175,9 +225,13 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
   const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
   assert.equal(XMLValidator.validate(junit), true);
-  const cases = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(junit).testsuites.testsuite.testcase;
+  const cases = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(junit)
+    .testsuites.testsuite.testcase;
   for (const p of failed) {
-    assert.equal(p.replay, `npx sessionbench props --backend ${FIXTURES}/faulty-expiry.mjs --profile quick --only ${p.id} --seed ${p.seed} --path ${p.path}`);
+    assert.equal(
+      p.replay,
+      `npx sessionbench props --backend ${FIXTURES}/faulty-expiry.mjs --profile quick --only ${p.id} --seed ${p.seed} --path ${p.path}`,
+    );
     assert.ok(summary.includes(`property \`${p.id}\` failed`), `summary names ${p.id}`);
     assert.ok(summary.includes(p.counterexample), 'summary holds the counterexample');
     assert.ok(summary.includes(p.replay), 'summary holds the replay command');
@@ -197,26 +251,51 @@ test('a faulty plug-in fails verify with its counterexample and a replay command
 
 test('a plug-in written from DESIGN.md alone passes the default gate and fails --strict only on the minor codes it gets wrong', async () => {
   const run = (dir: string, ...extra: string[]) =>
-    runCli(['verify', '--backend', `${FIXTURES}/design-only.mjs`, '--profile', 'quick', '--skip-bench', '--seed', '4242', '--report-dir', dir, ...extra]);
+    runCli([
+      'verify',
+      '--backend',
+      `${FIXTURES}/design-only.mjs`,
+      '--profile',
+      'quick',
+      '--skip-bench',
+      '--seed',
+      '4242',
+      '--report-dir',
+      dir,
+      ...extra,
+    ]);
   const [lenientDir, strictDir] = [join(scratch, 'design-default'), join(scratch, 'design-strict')];
   const [lenient, strict] = await Promise.all([run(lenientDir), run(strictDir, '--strict')]);
   assert.equal(lenient.code, 0, `${lenient.stdout}\n${lenient.stderr}`);
   assert.equal(strict.code, 1, `${strict.stdout}\n${strict.stderr}`);
-  assert.match(lenient.stdout, /^passed {2}design-only properties: .*minor, failing the gate only with --strict: bad-input-codes failed \(minor\)/m);
+  assert.match(
+    lenient.stdout,
+    /^passed {2}design-only properties: .*minor, failing the gate only with --strict: bad-input-codes failed \(minor\)/m,
+  );
   assert.match(strict.stdout, /^failed {2}design-only properties: .*; bad-input-codes failed \(minor\)$/m);
 
-  for (const [dir, isStrict] of [[lenientDir, false], [strictDir, true]] as const) {
+  for (const [dir, isStrict] of [
+    [lenientDir, false],
+    [strictDir, true],
+  ] as const) {
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     assert.equal(report.environment.strict, isStrict);
-    const properties: { id: string; status: string; severity: string; message?: string }[] = report.backends[0].properties;
+    const properties: { id: string; status: string; severity: string; message?: string }[] =
+      report.backends[0].properties;
     assert.ok(properties.every((p) => ['critical', 'major', 'minor'].includes(p.severity)));
     // Every failure is reported whatever the gate mode: the one minor property, on the `now` codes.
     const failed = properties.filter((p) => p.status !== 'passed' && p.status !== 'not-applicable');
-    assert.deepEqual(failed.map((p) => [p.id, p.status, p.severity]), [['bad-input-codes', 'failed', 'minor']]);
+    assert.deepEqual(
+      failed.map((p) => [p.id, p.status, p.severity]),
+      [['bad-input-codes', 'failed', 'minor']],
+    );
     assert.match(failed[0]!.message!, /with now .*expected INVALID_SESSION, got INVALID_ID/);
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
     assert.match(summary, isStrict ? /strict gate/ : /default gate/);
-    assert.match(summary, new RegExp(`### ${isStrict ? '❌' : '⚠️'} minor: design-only: property \`bad-input-codes\` failed`));
+    assert.match(
+      summary,
+      new RegExp(`### ${isStrict ? '❌' : '⚠️'} minor: design-only: property \`bad-input-codes\` failed`),
+    );
     assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<failure message="\[minor\] [^"]*INVALID_ID/);
     assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /minor: bad-input-codes failed/);
   }
@@ -224,10 +303,23 @@ test('a plug-in written from DESIGN.md alone passes the default gate and fails -
 
 test("a plug-in's own createManager is the manager the manager properties test, and its failure replays", async () => {
   // The zoo's members are plug-in modules; this one's manager touches without compare-and-set.
-  const args = ['props', '--backend', 'test/zoo/manager-blind-touch.ts', '--profile', 'quick', '--only', 'manager-concurrent-updates', '--seed', '11'];
+  const args = [
+    'props',
+    '--backend',
+    'test/zoo/manager-blind-touch.ts',
+    '--profile',
+    'quick',
+    '--only',
+    'manager-concurrent-updates',
+    '--seed',
+    '11',
+  ];
   const r = await runCli(args);
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /^ {2}FAIL manager-concurrent-updates .*\n {7}after \d+ concurrent calls the metadata lost an update/m);
+  assert.match(
+    r.stdout,
+    /^ {2}FAIL manager-concurrent-updates .*\n {7}after \d+ concurrent calls the metadata lost an update/m,
+  );
   const counterexample = /^ {7}counterexample: (.+)$/m.exec(r.stdout)?.[1];
   const replay = /^ {7}replay: npx sessionbench (.+)$/m.exec(r.stdout)?.[1];
   assert.ok(counterexample !== undefined && replay !== undefined, r.stdout);
@@ -245,9 +337,15 @@ describe('no Redis, and Ctrl-C', { concurrency: true }, () => {
 
   test('redis named with --backend and not to be had fails the run, with the reason', async () => {
     const dir = join(scratch, 'no-redis');
-    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '0' });
+    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], {
+      ...noRedis,
+      SESSIONBENCH_REQUIRE_REDIS: '0',
+    });
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^failed {2}redis availability: required but not available: REDIS_URL redis:\/\/127\.0\.0\.1:1 does not answer PING/m);
+    assert.match(
+      r.stdout,
+      /^failed {2}redis availability: required but not available: REDIS_URL redis:\/\/127\.0\.0\.1:1 does not answer PING/m,
+    );
     assert.match(r.stdout, /^verify failed \(1 gate failed\)/m);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     assert.equal(report.status, 'failed');
@@ -257,12 +355,18 @@ describe('no Redis, and Ctrl-C', { concurrency: true }, () => {
     assert.match(summary, /^# sessionbench verify: ❌ failed$/m);
     assert.match(summary, /^\| redis \| reference \| – \| – \| – \| – \| ❌ failed: REDIS_URL /m);
     assert.match(summary, /^- ❌ \*\*redis\*\* availability: required but not available: REDIS_URL /m);
-    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /name="availability" time="0\.000">\s*<failure message="required but not available: REDIS_URL/);
+    assert.match(
+      readFileSync(join(dir, 'junit.xml'), 'utf8'),
+      /name="availability" time="0\.000">\s*<failure message="required but not available: REDIS_URL/,
+    );
   });
 
   test('SESSIONBENCH_REQUIRE_REDIS=1 turns the missing Redis into a failure', async () => {
     const dir = join(scratch, 'require-redis');
-    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], { ...noRedis, SESSIONBENCH_REQUIRE_REDIS: '1' });
+    const r = await runCli(['verify', '--backend', 'redis', '--skip-bench', '--report-dir', dir], {
+      ...noRedis,
+      SESSIONBENCH_REQUIRE_REDIS: '1',
+    });
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^failed {2}redis availability: required but not available: REDIS_URL /m);
   });
@@ -270,7 +374,10 @@ describe('no Redis, and Ctrl-C', { concurrency: true }, () => {
   test('SIGINT stops a run, removes its scratch files and exits 130', async () => {
     const tmp = join(scratch, 'tmp-for-sigint');
     mkdirSync(tmp);
-    const run = startCli(['verify', '--backend', 'memory', '--profile', 'quick', '--report-dir', join(scratch, 'interrupted')], { TMPDIR: tmp });
+    const run = startCli(
+      ['verify', '--backend', 'memory', '--profile', 'quick', '--report-dir', join(scratch, 'interrupted')],
+      { TMPDIR: tmp },
+    );
     // Interrupt once the suite is under way (its first result is out).
     await run.waitForStderr(/properties 1\//);
     const ours = (): string[] => readdirSync(tmp).filter((name) => name.startsWith('sessionbench-')); // tsx keeps its cache there too

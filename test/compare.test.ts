@@ -43,8 +43,19 @@ function row(op: string, samplesUs: number[]): BenchmarkRow {
   const sorted = [...samplesUs].sort((a, b) => a - b);
   const meanUs = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
   return {
-    backend: 'memory', driver: 'backend', op, datasetSize: SESSIONS, payloadBytes: PAYLOAD, concurrency: 1, mode: 'closed-loop',
-    ...summarize(sorted), opsPerSec: 1e6 / meanUs, samples: sorted.length, rme: 0, overheadRatio: null, samplesUs: thin(sorted),
+    backend: 'memory',
+    driver: 'backend',
+    op,
+    datasetSize: SESSIONS,
+    payloadBytes: PAYLOAD,
+    concurrency: 1,
+    mode: 'closed-loop',
+    ...summarize(sorted),
+    opsPerSec: 1e6 / meanUs,
+    samples: sorted.length,
+    rme: 0,
+    overheadRatio: null,
+    samplesUs: thin(sorted),
   };
 }
 
@@ -76,7 +87,17 @@ async function measureInterleaved(): Promise<Record<Label, BenchmarkRow[]>> {
 
 function writeReport(name: string, rows: BenchmarkRow[]): string {
   const report = reportOf([
-    { name: 'memory', spec: 'memory', kind: 'reference', capabilities: memory.capabilities, status: 'passed', properties: [], benchmarks: rows, budgets: [], gates: [] },
+    {
+      name: 'memory',
+      spec: 'memory',
+      kind: 'reference',
+      capabilities: memory.capabilities,
+      status: 'passed',
+      properties: [],
+      benchmarks: rows,
+      budgets: [],
+      gates: [],
+    },
   ]);
   const file = join(scratch, `${name}.json`);
   writeFileSync(file, JSON.stringify(report));
@@ -122,28 +143,54 @@ describe('compare on interleaved real measurements', () => {
 
 test('verify --baseline fails the regression gate and reports every row', async () => {
   const measured = await runBenchmarks([{ name: 'memory', module: memory, raw: false }], {
-    profile: 'quick', ops: ['fetch-hit', 'create'], timeMs: 60, dir: scratch, onProgress: () => {},
+    profile: 'quick',
+    ops: ['fetch-hit', 'create'],
+    timeMs: 60,
+    dir: scratch,
+    onProgress: () => {},
   });
   // The same rows a hundred times faster: two runs on a loaded machine differ by several times, not 100.
   const faster = measured.map((r) => ({ ...r, p50Us: r.p50Us / 100, samplesUs: r.samplesUs!.map((us) => us / 100) }));
   const dir = join(scratch, 'verify');
-  const r = await runCli(['verify', '--skip-props', '--backend', 'memory', '--profile', 'quick', '--baseline', writeReport('faster', faster), '--report-dir', dir]);
+  const r = await runCli([
+    'verify',
+    '--skip-props',
+    '--backend',
+    'memory',
+    '--profile',
+    'quick',
+    '--baseline',
+    writeReport('faster', faster),
+    '--report-dir',
+    dir,
+  ]);
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
   const report: Report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-  assert.deepEqual(report.backends[0]!.gates.map((g) => g.name), ['properties', 'budgets', 'regression']);
+  assert.deepEqual(
+    report.backends[0]!.gates.map((g) => g.name),
+    ['properties', 'budgets', 'regression'],
+  );
   assert.equal(report.backends[0]!.gates[2]!.status, 'failed');
   const compared = report.regression!.rows.filter((row) => row.verdict !== 'not compared');
-  assert.deepEqual(compared.map((row) => [row.op, row.verdict, row.status]).sort(), [
-    ['create', 'slower', 'failed'],
-    ['fetch-hit', 'slower', 'failed'],
-    ['prefill', 'slower', 'failed'],
-  ], JSON.stringify(report.regression!.rows, null, 1));
-  for (const row of compared) assert.ok(row.changeLow! <= row.change! && row.change! <= row.changeHigh!, JSON.stringify(row));
+  assert.deepEqual(
+    compared.map((row) => [row.op, row.verdict, row.status]).sort(),
+    [
+      ['create', 'slower', 'failed'],
+      ['fetch-hit', 'slower', 'failed'],
+      ['prefill', 'slower', 'failed'],
+    ],
+    JSON.stringify(report.regression!.rows, null, 1),
+  );
+  for (const row of compared)
+    assert.ok(row.changeLow! <= row.change! && row.change! <= row.changeHigh!, JSON.stringify(row));
   // Rows of this run the baseline lacks are listed, not silently dropped.
   assert.ok(report.regression!.rows.some((row) => row.op === 'delete' && row.note === 'not in the baseline'));
   const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
   assert.match(summary, /^## Regression against the baseline$/m);
   assert.match(summary, /^### ❌ memory: regression$/m);
   const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
-  assert.match(junit, /classname="sessionbench\.memory\.regression" name="fetch-hit n=10000 200B c=1 closed-loop slower \+[\d.]+%/);
+  assert.match(
+    junit,
+    /classname="sessionbench\.memory\.regression" name="fetch-hit n=10000 200B c=1 closed-loop slower \+[\d.]+%/,
+  );
 });

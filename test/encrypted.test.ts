@@ -17,21 +17,33 @@ suiteTests(encrypted(sqlite, { key }));
 
 const noRedis = await pingRedis(LOCAL_REDIS_URL, 1000);
 if (noRedis !== undefined) {
-  assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${LOCAL_REDIS_URL}: ${noRedis}`);
+  assert.ok(
+    process.env.SESSIONBENCH_REQUIRE_REDIS !== '1',
+    `SESSIONBENCH_REQUIRE_REDIS=1 but ${LOCAL_REDIS_URL}: ${noRedis}`,
+  );
   test('invariant suite on redis+aes', { skip: `nothing answers on ${LOCAL_REDIS_URL}: ${noRedis}` }, () => {});
 } else {
   // The suite opens a unique namespace per run and wipes it.
   suiteTests(encrypted(redis, { key }), { openOptions: { url: LOCAL_REDIS_URL } });
 }
 
-const session: Session = { id: 'alice', createdAt: 1000, lastAccessedAt: 2000, timeoutMs: 60_000, version: 3, metadata: { role: 'admin', n: [1, 2] } };
+const session: Session = {
+  id: 'alice',
+  createdAt: 1000,
+  lastAccessedAt: 2000,
+  timeoutMs: 60_000,
+  version: 3,
+  metadata: { role: 'admin', n: [1, 2] },
+};
 
 async function rejectsCorrupt(promise: Promise<unknown>, what: string): Promise<void> {
   await assert.rejects(promise, (err) => errorCode(err) === 'CORRUPT', `${what}: expected CORRUPT`);
 }
 
 describe('sqlite+aes at rest', () => {
-  async function withStores(run: (sealed: SessionBackend, inner: SessionBackend, dir: string) => Promise<void>): Promise<void> {
+  async function withStores(
+    run: (sealed: SessionBackend, inner: SessionBackend, dir: string) => Promise<void>,
+  ): Promise<void> {
     const dir = tempDir('aes');
     const sealed = await encrypted(sqlite, { key }).open({ dir: dir.path, namespace: 'ns' });
     const inner = await sqlite.open({ dir: dir.path, namespace: 'ns' });
@@ -114,13 +126,20 @@ describe('sqlite+aes at rest', () => {
       const aes = encrypted(sqlite);
       delete process.env[ENCRYPTION_KEY_ENV];
       await assert.rejects(aes.open({ dir: dir.path, namespace: 'ns' }), (err) => errorCode(err) === 'INVALID_SESSION');
-      await assert.rejects(aes.open({ dir: dir.path, namespace: 'ns', options: { encryptionKey: 'c2hvcnQ=' } }), (err) => errorCode(err) === 'INVALID_SESSION');
+      await assert.rejects(
+        aes.open({ dir: dir.path, namespace: 'ns', options: { encryptionKey: 'c2hvcnQ=' } }),
+        (err) => errorCode(err) === 'INVALID_SESSION',
+      );
       process.env[ENCRYPTION_KEY_ENV] = Buffer.from(key, 'base64').toString('hex');
       const viaEnv = await aes.open({ dir: dir.path, namespace: 'ns' });
       await viaEnv.store(session);
       await viaEnv.close();
       const viaOption = await aes.open({ dir: dir.path, namespace: 'ns', options: { encryptionKey: key } });
-      assert.deepEqual(await viaOption.fetch('alice', 2000), session, 'hex from the environment and base64 from options are one key');
+      assert.deepEqual(
+        await viaOption.fetch('alice', 2000),
+        session,
+        'hex from the environment and base64 from options are one key',
+      );
       await viaOption.close();
     } finally {
       if (saved === undefined) delete process.env[ENCRYPTION_KEY_ENV];
@@ -132,7 +151,11 @@ describe('sqlite+aes at rest', () => {
   test('the size limit applies to the plaintext: a session at the limit fits although its ciphertext is larger', async () => {
     const dir = tempDir('aes-size');
     const limit = 4096;
-    const aes = await encrypted(sqlite, { key }).open({ dir: dir.path, namespace: 'ns', options: { maxSessionBytes: limit } });
+    const aes = await encrypted(sqlite, { key }).open({
+      dir: dir.path,
+      namespace: 'ns',
+      options: { maxSessionBytes: limit },
+    });
     try {
       const base = { ...session, metadata: { pad: '' } };
       const fill = limit - Buffer.byteLength(JSON.stringify(base));
@@ -140,7 +163,10 @@ describe('sqlite+aes at rest', () => {
       assert.equal(Buffer.byteLength(JSON.stringify(atLimit)), limit);
       await aes.store(atLimit);
       assert.deepEqual(await aes.fetch('alice', 2000), atLimit);
-      await assert.rejects(aes.store({ ...atLimit, metadata: { pad: `${atLimit.metadata.pad}a` } }), (err) => errorCode(err) === 'TOO_LARGE');
+      await assert.rejects(
+        aes.store({ ...atLimit, metadata: { pad: `${atLimit.metadata.pad}a` } }),
+        (err) => errorCode(err) === 'TOO_LARGE',
+      );
     } finally {
       await aes.close();
       dir.remove();

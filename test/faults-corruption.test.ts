@@ -22,7 +22,11 @@ async function corrupt(backend: string, options: Record<string, unknown>, seed =
   const dir = tempDir(`corruption-${backend}`);
   try {
     const r = await runCorruption({ backend, trials: TRIALS, dir: dir.path, options, seed });
-    assert.equal(r.corruptErrors + r.readOk + r.readWrong + r.listStrangers + r.crashed + r.otherErrors, TRIALS, 'every trial has one verdict');
+    assert.equal(
+      r.corruptErrors + r.readOk + r.readWrong + r.listStrangers + r.crashed + r.otherErrors,
+      TRIALS,
+      'every trial has one verdict',
+    );
     return r;
   } finally {
     dir.remove();

@@ -18,7 +18,11 @@ describe('crash durability (SIGKILL during writes)', { concurrency: true }, () =
         const r = await runCrashDurability({ backend, durability: 'full', kills: KILLS, dir: dir.path });
         assert.equal(r.kills, KILLS);
         assert.ok(r.acknowledged >= KILLS, `only ${r.acknowledged} sessions acknowledged over ${KILLS} kills`);
-        assert.deepEqual({ missing: r.missing, changed: r.changed, openFailures: r.openFailures }, { missing: 0, changed: 0, openFailures: 0 }, r.examples.join('\n'));
+        assert.deepEqual(
+          { missing: r.missing, changed: r.changed, openFailures: r.openFailures },
+          { missing: 0, changed: 0, openFailures: 0 },
+          r.examples.join('\n'),
+        );
       } finally {
         dir.remove();
       }

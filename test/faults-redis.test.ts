@@ -19,14 +19,19 @@ function redisServerMissing(): string | undefined {
 }
 
 const missing = redisServerMissing();
-if (missing !== undefined) assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${missing}`);
+if (missing !== undefined)
+  assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${missing}`);
 
 for (const fault of REDIS_FAULTS) {
   test(`redis ${fault} during load: bounded UNAVAILABLE errors, then recovery`, { skip: missing }, async (t) => {
     const r = await runRedisFault({ fault, commandTimeoutMs: 500 });
     t.diagnostic(JSON.stringify(r));
     assert.equal(r.hung, false, `an operation hung: ${JSON.stringify(r)}`);
-    assert.deepEqual(Object.keys(r.errorCodes).filter((code) => code !== 'UNAVAILABLE'), [], `errors other than UNAVAILABLE: ${JSON.stringify(r.errorCodes)}`);
+    assert.deepEqual(
+      Object.keys(r.errorCodes).filter((code) => code !== 'UNAVAILABLE'),
+      [],
+      `errors other than UNAVAILABLE: ${JSON.stringify(r.errorCodes)}`,
+    );
     assert.notEqual(r.recoveryMs, null, 'no operation succeeded after the fault');
     if (fault === 'server-restart') assert.ok(r.errors > 0, 'a stopped server failed no operation');
     if (fault === 'client-kill') assert.ok((r.clientsKilled ?? 0) > 0, 'CLIENT KILL closed no connection');
@@ -34,14 +39,23 @@ for (const fault of REDIS_FAULTS) {
 }
 
 // While the server is down (for the whole hang bound, since no call fails), calls wait for it.
-test('redis server-restart catches a backend whose calls wait for Redis without bound', { skip: missing }, async (t) => {
-  const r = await runRedisFault({ fault: 'server-restart', module: redisWaitsForever, commandTimeoutMs: 500, hangAfterMs: 1000 });
-  t.diagnostic(JSON.stringify(r));
-  assert.equal(r.hung, true, JSON.stringify(r));
-  const gate = redisFaultsGate(redisWaitsForever.name, [r]);
-  assert.equal(gate.status, 'failed', gate.detail);
-  assert.match(gate.detail, /HUNG/);
-});
+test(
+  'redis server-restart catches a backend whose calls wait for Redis without bound',
+  { skip: missing },
+  async (t) => {
+    const r = await runRedisFault({
+      fault: 'server-restart',
+      module: redisWaitsForever,
+      commandTimeoutMs: 500,
+      hangAfterMs: 1000,
+    });
+    t.diagnostic(JSON.stringify(r));
+    assert.equal(r.hung, true, JSON.stringify(r));
+    const gate = redisFaultsGate(redisWaitsForever.name, [r]);
+    assert.equal(gate.status, 'failed', gate.detail);
+    assert.match(gate.detail, /HUNG/);
+  },
+);
 
 test('redis server-restart catches a backend whose errors lose their code', { skip: missing }, async (t) => {
   const r = await runRedisFault({ fault: 'server-restart', module: redisCodelessErrors, commandTimeoutMs: 500 });

@@ -42,7 +42,8 @@ describe('lmdb backend', () => {
       for (let keySize = as === 'key' ? bytes.length : 1; keySize <= (as === 'key' ? bytes.length : 511); keySize++) {
         const node = at - 8 - (as === 'key' ? 0 : keySize);
         const valueSize = node < 0 ? -1 : data.readUInt16LE(node) + data.readUInt16LE(node + 2) * 65536;
-        if (node >= 0 && data.readUInt16LE(node + 6) === keySize && (as === 'key' || valueSize === bytes.length)) nodes.push(node);
+        if (node >= 0 && data.readUInt16LE(node + 6) === keySize && (as === 'key' || valueSize === bytes.length))
+          nodes.push(node);
       }
     }
     return nodes;
@@ -98,13 +99,15 @@ describe('lmdb backend', () => {
         ...Array.from({ length: 50 }, (_, i) => indexKey(prefix, i === 0 ? 11_500 : 11_000 + i, idKey(`live${i}`))),
         ...Array.from({ length: 3 }, (_, i) => indexKey(prefix, 3000 + i, idKey(`old${i}`))),
         indexKey(prefix, null, idKey('forever')),
-      ].map((k) => JSON.stringify(k)).sort();
+      ]
+        .map((k) => JSON.stringify(k))
+        .sort();
       assert.deepEqual(entries, expected);
       // What cleanupExpired(3001) iterates: the two expired entries of this namespace, of 54 sessions.
-      assert.deepEqual([...env.expiry.getKeys(expiredRange(prefix, 3001))], [
-        indexKey(prefix, 3000, idKey('old0')),
-        indexKey(prefix, 3001, idKey('old1')),
-      ]);
+      assert.deepEqual(
+        [...env.expiry.getKeys(expiredRange(prefix, 3001))],
+        [indexKey(prefix, 3000, idKey('old0')), indexKey(prefix, 3001, idKey('old1'))],
+      );
     });
     assert.equal(await b.cleanupExpired(3001), 2);
     assert.ok(await other.fetch('old0', 2000));
@@ -182,7 +185,14 @@ describe('lmdb backend', () => {
     assert.ok((await damageValueSize(ctx.dir, 's7')) > 0, 'the stored value was found in data.mdb');
 
     // Without the check, open() succeeds (it reads no session) and the first read kills the process.
-    const request: ReopenRequest = { backend: 'lmdb', namespace: ctx.namespace, options: {}, trials: [{ trial: 0, dir: ctx.dir }], ids, now: 2000 };
+    const request: ReopenRequest = {
+      backend: 'lmdb',
+      namespace: ctx.namespace,
+      options: {},
+      trials: [{ trial: 0, dir: ctx.dir }],
+      ids,
+      now: 2000,
+    };
     const reader = spawnScript('reopen-child', request, () => {});
     const { signal } = await reader.exited;
     assert.match(String(signal), /^SIG(BUS|SEGV)$/, `the reader ended with ${signal}: ${reader.stderr()}`);
@@ -203,7 +213,9 @@ describe('lmdb backend', () => {
     const file = path.join(ctx.dir, ENV_DIR, 'data.mdb');
     const data = fs.readFileSync(file);
     const key = Buffer.from('sessions\0');
-    const records = leafNodes(data, key, 'key').filter((node) => data.readUInt16LE(node + 4) === 2 && data.readUInt16LE(node) === 48);
+    const records = leafNodes(data, key, 'key').filter(
+      (node) => data.readUInt16LE(node + 4) === 2 && data.readUInt16LE(node) === 48,
+    );
     assert.ok(records.length > 0, "the 'sessions' record was found in data.mdb");
     for (const node of records) data.writeBigUInt64LE(31n, node + 8 + key.length + 32);
     fs.writeFileSync(file, data);
@@ -217,7 +229,8 @@ describe('lmdb backend', () => {
   it('integrityCheck: a healthy environment of 1000 sessions opens and reads back whole', async () => {
     const ctx = context({ integrityCheck: true });
     const b = await lmdb.open(ctx); // a new environment: nothing to walk
-    for (let i = 0; i < 1000; i++) await b.store(session(`s${i}`, { timeoutMs: null, metadata: { i, text: 'x'.repeat(150) } }));
+    for (let i = 0; i < 1000; i++)
+      await b.store(session(`s${i}`, { timeoutMs: null, metadata: { i, text: 'x'.repeat(150) } }));
     await b.close();
     const reopened = await lmdb.open(ctx);
     assert.equal((await reopened.list(2000)).length, 1000);
@@ -231,14 +244,22 @@ describe('lmdb backend', () => {
     await b.store(session('a'));
     await b.close();
     // No child process starts within 1 ms: the timeout always wins.
-    await rejectsWith(lmdb.open({ ...ctx, options: { integrityCheck: true, integrityCheckTimeoutMs: 1 } }), 'UNAVAILABLE');
+    await rejectsWith(
+      lmdb.open({ ...ctx, options: { integrityCheck: true, integrityCheckTimeoutMs: 1 } }),
+      'UNAVAILABLE',
+    );
     const reopened = await lmdb.open(ctx);
     assert.equal((await reopened.fetch('a', 1500))!.id, 'a');
     await reopened.close();
   });
 
   it('refuses bad options', async () => {
-    for (const options of [{ durability: 'sometimes' }, { maxSessionBytes: 0 }, { integrityCheck: 'yes' }, { integrityCheckTimeoutMs: 0 }]) {
+    for (const options of [
+      { durability: 'sometimes' },
+      { maxSessionBytes: 0 },
+      { integrityCheck: 'yes' },
+      { integrityCheckTimeoutMs: 0 },
+    ]) {
       await rejectsWith(lmdb.open(context(options)), 'INVALID_SESSION');
     }
   });

@@ -143,7 +143,11 @@ describe('options', () => {
       { cleanupInterval: 1000 },
     ];
     for (const options of bad) {
-      assert.throws(() => new SessionManager(backend, options as ManagerOptions), code('INVALID_SESSION'), JSON.stringify(options));
+      assert.throws(
+        () => new SessionManager(backend, options as ManagerOptions),
+        code('INVALID_SESSION'),
+        JSON.stringify(options),
+      );
     }
     await backend.close();
   });
@@ -164,7 +168,14 @@ describe('create', () => {
     const m = new SessionManager(backend, { clock: c.clock, defaultTimeoutMs: 5000 });
     const s = await m.create({ metadata: { user: 'ada', roles: ['admin'] } });
     assert.ok(isSessionId(s.id), s.id);
-    assert.deepEqual(s, { id: s.id, createdAt: T0, lastAccessedAt: T0, timeoutMs: 5000, version: 1, metadata: { user: 'ada', roles: ['admin'] } });
+    assert.deepEqual(s, {
+      id: s.id,
+      createdAt: T0,
+      lastAccessedAt: T0,
+      timeoutMs: 5000,
+      version: 1,
+      metadata: { user: 'ada', roles: ['admin'] },
+    });
     assert.deepEqual(await backend.fetch(s.id, T0), s);
     assert.equal((await m.create({ timeoutMs: null })).timeoutMs, null);
     assert.equal((await m.create({ timeoutMs: 7 })).timeoutMs, 7);
@@ -181,7 +192,7 @@ describe('create', () => {
     await m.close();
   });
 
-  test('the returned session aliases neither the caller\'s metadata nor the store', async () => {
+  test("the returned session aliases neither the caller's metadata nor the store", async () => {
     const c = virtualClock();
     const backend = await openMemory();
     const m = new SessionManager(backend, { clock: c.clock });
@@ -228,11 +239,30 @@ describe('create', () => {
     const m = new SessionManager(backend);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    const badMetadata: unknown[] = [null, [], 'x', { f: () => 1 }, { n: NaN }, { d: new Date(0) }, { b: 1n }, cyclic, { u: undefined }];
+    const badMetadata: unknown[] = [
+      null,
+      [],
+      'x',
+      { f: () => 1 },
+      { n: NaN },
+      { d: new Date(0) },
+      { b: 1n },
+      cyclic,
+      { u: undefined },
+    ];
     for (const metadata of badMetadata) {
       await assert.rejects(m.create({ metadata: metadata as Session['metadata'] }), code('INVALID_SESSION'));
     }
-    const badInit: unknown[] = [null, [], 'init', { timeout: 5 }, { timeoutMs: -1 }, { timeoutMs: 1.5 }, { timeoutMs: '5' }, { timeoutMs: -0 }];
+    const badInit: unknown[] = [
+      null,
+      [],
+      'init',
+      { timeout: 5 },
+      { timeoutMs: -1 },
+      { timeoutMs: 1.5 },
+      { timeoutMs: '5' },
+      { timeoutMs: -0 },
+    ];
     for (const init of badInit) {
       await assert.rejects(m.create(init as never), code('INVALID_SESSION'), JSON.stringify(init));
     }
@@ -252,7 +282,14 @@ describe('create', () => {
   test('a generated id that collides (a real CONFLICT) is replaced by a fresh one', async () => {
     const c = virtualClock();
     const backend = await hooked();
-    const squatter: Session = { id: '', createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 3, metadata: { mine: true } };
+    const squatter: Session = {
+      id: '',
+      createdAt: 1,
+      lastAccessedAt: 1,
+      timeoutMs: null,
+      version: 3,
+      metadata: { mine: true },
+    };
     let collide = 1;
     backend.hook = async (method, phase, args) => {
       if (method === 'store' && phase === 'before' && collide-- > 0) {
@@ -466,7 +503,18 @@ describe('updateMetadata', () => {
     const s = await m.create({ metadata: { a: 1 } });
     const calls = backend.calls.length;
     const getter = Object.defineProperty({}, 'g', { get: () => 1, enumerable: true });
-    const bad: unknown[] = [null, [1], 'str', 5, new Map([['a', 1]]), new Date(0), { u: undefined }, { f: () => 1 }, { n: Infinity }, getter];
+    const bad: unknown[] = [
+      null,
+      [1],
+      'str',
+      5,
+      new Map([['a', 1]]),
+      new Date(0),
+      { u: undefined },
+      { f: () => 1 },
+      { n: Infinity },
+      getter,
+    ];
     for (const patch of bad) {
       await assert.rejects(m.updateMetadata(s.id, patch as never), code('INVALID_SESSION'), String(patch));
     }
@@ -481,7 +529,10 @@ describe('updateMetadata', () => {
     const s = await m.create({ metadata: { a: 1 } });
     const bad: unknown[] = [undefined, null, [], 'x', { f: () => 1 }, { d: new Date(0) }, Promise.resolve({})];
     for (const result of bad) {
-      await assert.rejects(m.updateMetadata(s.id, () => result as never), code('INVALID_SESSION'));
+      await assert.rejects(
+        m.updateMetadata(s.id, () => result as never),
+        code('INVALID_SESSION'),
+      );
     }
     assert.deepEqual(await m.get(s.id), s);
     assert.equal(m.stats().updated, 0);
@@ -575,7 +626,8 @@ describe('compare-and-set with retry', () => {
     const s = await m.create({ metadata: { count: 0 } });
     let interleave = 1;
     backend.hook = async (method, phase) => {
-      if (method === 'store' && phase === 'before' && interleave-- > 0) await other.updateMetadata(s.id, { other: true });
+      if (method === 'store' && phase === 'before' && interleave-- > 0)
+        await other.updateMetadata(s.id, { other: true });
     };
     const u = await m.updateMetadata(s.id, counter);
     assert.deepEqual(u!.metadata, { count: 1, other: true });
@@ -625,7 +677,9 @@ async function assertNoLostUpdates(a: SessionBackend, b: SessionBackend): Promis
   const perManager = 20;
   await Promise.all(
     managers.flatMap((m, k) =>
-      Array.from({ length: perManager }, (_, i) => (i % 2 === 0 ? m.updateMetadata(id, counter) : m.updateMetadata(id, { [`m${k}-${i}`]: i }))),
+      Array.from({ length: perManager }, (_, i) =>
+        i % 2 === 0 ? m.updateMetadata(id, counter) : m.updateMetadata(id, { [`m${k}-${i}`]: i }),
+      ),
     ),
   );
   const final = (await managers[1]!.get(id))!;
@@ -685,7 +739,11 @@ describe('two managers on one shared backend lose no update', () => {
     const redis = await loadIfPresent('redis.ts');
     if (redis === undefined) return t.skip('backends/redis.ts not written yet');
     if (!(await redisAnswers(6379))) return t.skip('no Redis answers on 127.0.0.1:6379');
-    const context = { dir: tmpdir(), namespace: `manager-test-${process.pid}-${Date.now()}`, options: { url: 'redis://127.0.0.1:6379' } };
+    const context = {
+      dir: tmpdir(),
+      namespace: `manager-test-${process.pid}-${Date.now()}`,
+      options: { url: 'redis://127.0.0.1:6379' },
+    };
     const a = await redis.open(context);
     const b = await redis.open(context);
     try {
@@ -908,7 +966,7 @@ describe('cleanup timer', { timeout: 10_000 }, () => {
     await assert.rejects(backend.inner.list(0), code('CLOSED'));
   });
 
-  test('the timer is unref\'d: it never keeps the process alive', async (t) => {
+  test("the timer is unref'd: it never keeps the process alive", async (t) => {
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
     const m = new SessionManager(await openMemory(), { cleanupIntervalMs: 60_000 });

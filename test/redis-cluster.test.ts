@@ -13,18 +13,36 @@ import { tempDir } from './helpers/tmp.js';
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
 after(() => cluster.stop()); // also when a test fails early; stop() is idempotent
 
-const session: Session = { id: 'replicated', createdAt: 1, lastAccessedAt: 1, timeoutMs: null, version: 1, metadata: { a: 1 } };
+const session: Session = {
+  id: 'replicated',
+  createdAt: 1,
+  lastAccessedAt: 1,
+  timeoutMs: null,
+  version: 1,
+  metadata: { a: 1 },
+};
 
 suiteTests(redisCluster, { profile: 'quick', openOptions: { nodes: cluster.seeds } });
 
 describe('redis-cluster options', () => {
   test('replicas: 1 acknowledges a write its replica confirmed; replicas: 2 (one replica per master) refuses UNAVAILABLE', async () => {
-    const one = await redisCluster.open({ dir: '', namespace: `replicas-${process.pid}`, options: { nodes: cluster.seeds, replicas: 1 } });
-    const two = await redisCluster.open({ dir: '', namespace: `replicas-${process.pid}`, options: { nodes: cluster.seeds, replicas: 2, replicaTimeoutMs: 200 } });
+    const one = await redisCluster.open({
+      dir: '',
+      namespace: `replicas-${process.pid}`,
+      options: { nodes: cluster.seeds, replicas: 1 },
+    });
+    const two = await redisCluster.open({
+      dir: '',
+      namespace: `replicas-${process.pid}`,
+      options: { nodes: cluster.seeds, replicas: 2, replicaTimeoutMs: 200 },
+    });
     try {
       await one.store(session, { expectedVersion: 0 });
       assert.deepEqual(await one.fetch(session.id, 2), session);
-      await assert.rejects(two.store({ ...session, version: 2 }, { expectedVersion: 1 }), { code: 'UNAVAILABLE', message: /1 of 2 replicas confirmed/ });
+      await assert.rejects(two.store({ ...session, version: 2 }, { expectedVersion: 1 }), {
+        code: 'UNAVAILABLE',
+        message: /1 of 2 replicas confirmed/,
+      });
       // A conflict is only reported once the replicas confirm too: with too few, it is UNAVAILABLE.
       await assert.rejects(two.store(session, { expectedVersion: 0 }), { code: 'UNAVAILABLE' });
       await assert.rejects(one.store(session, { expectedVersion: 0 }), { code: 'CONFLICT' });
@@ -38,9 +56,17 @@ describe('redis-cluster options', () => {
     const saved = process.env.REDIS_CLUSTER_NODES;
     try {
       delete process.env.REDIS_CLUSTER_NODES;
-      await assert.rejects(redisCluster.open({ dir: '', namespace: 'n' }), { code: 'UNAVAILABLE', message: /REDIS_CLUSTER_NODES/ });
-      await assert.rejects(redisCluster.open({ dir: '', namespace: 'n', options: { nodes: ['localhost'] } }), { code: 'INVALID_SESSION' });
-      await assert.rejects(redisCluster.open({ dir: '', namespace: 'n', options: { nodes: cluster.seeds, replicas: -1 } }), { code: 'INVALID_SESSION' });
+      await assert.rejects(redisCluster.open({ dir: '', namespace: 'n' }), {
+        code: 'UNAVAILABLE',
+        message: /REDIS_CLUSTER_NODES/,
+      });
+      await assert.rejects(redisCluster.open({ dir: '', namespace: 'n', options: { nodes: ['localhost'] } }), {
+        code: 'INVALID_SESSION',
+      });
+      await assert.rejects(
+        redisCluster.open({ dir: '', namespace: 'n', options: { nodes: cluster.seeds, replicas: -1 } }),
+        { code: 'INVALID_SESSION' },
+      );
       process.env.REDIS_CLUSTER_NODES = cluster.seeds.join(',');
       const backend = await redisCluster.open({ dir: '', namespace: `env-${process.pid}` });
       assert.deepEqual(await backend.list(0), []);
@@ -53,16 +79,24 @@ describe('redis-cluster options', () => {
 
   test('an unreachable cluster fails open() with UNAVAILABLE within the connect timeout', async () => {
     // Port 1 on loopback: nothing listens there, the connection is refused.
-    await assert.rejects(redisCluster.open({ dir: '', namespace: 'n', options: { nodes: ['127.0.0.1:1'], connectTimeoutMs: 500 } }), {
-      code: 'UNAVAILABLE',
-    });
+    await assert.rejects(
+      redisCluster.open({ dir: '', namespace: 'n', options: { nodes: ['127.0.0.1:1'], connectTimeoutMs: 500 } }),
+      {
+        code: 'UNAVAILABLE',
+      },
+    );
   });
 });
 
 test('hostile input on redis-cluster: 300 cases, right codes, store unchanged, no cross-session reach', async () => {
   const dir = tempDir('hostile-redis-cluster');
   try {
-    const r = await runHostileInput({ module: redisCluster, cases: 300, dir: dir.path, openOptions: { nodes: cluster.seeds } });
+    const r = await runHostileInput({
+      module: redisCluster,
+      cases: 300,
+      dir: dir.path,
+      openOptions: { nodes: cluster.seeds },
+    });
     assert.equal(r.failures, 0, r.failure);
   } finally {
     dir.remove();

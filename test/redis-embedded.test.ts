@@ -41,7 +41,14 @@ async function portIsFree(url: string): Promise<boolean> {
   return event === undefined;
 }
 
-const session: Session = { id: 'a{b}*', createdAt: 0, lastAccessedAt: 0, timeoutMs: 1_000, version: 1, metadata: { x: [1] } };
+const session: Session = {
+  id: 'a{b}*',
+  createdAt: 0,
+  lastAccessedAt: 0,
+  timeoutMs: 1_000,
+  version: 1,
+  metadata: { x: [1] },
+};
 
 test('the forced embedded default ignores REDIS_URL and 6379, serves the backend, and is gone after stop()', async (t) => {
   const saved = process.env.REDIS_URL;
@@ -77,7 +84,8 @@ test('the forced embedded default ignores REDIS_URL and 6379, serves the backend
 
 test('testcontainers, opted in, is detected: without a Docker engine the embedded server is used', async (t) => {
   const noDocker = await detectDockerEngine();
-  if (noDocker === undefined) return t.skip('a Docker engine answers here: the testcontainers path is not exercised by this test');
+  if (noDocker === undefined)
+    return t.skip('a Docker engine answers here: the testcontainers path is not exercised by this test');
   assert.match(noDocker, /^no Docker engine/);
   const provided = await embedded({ testcontainers: true });
   if (typeof provided === 'string') return t.skip(provided);
@@ -98,7 +106,10 @@ test('a password in the URL is used, and a wrong one is UNAVAILABLE', async (t) 
     assert.deepEqual(await backend.fetch(session.id, 0), session);
     await backend.close();
     const wrong = server.url.replace(/\/\/[^@]*@/, '//:wrong@');
-    await assert.rejects(redis.open({ dir: '', namespace: 'auth', options: { url: wrong } }), (err) => errorCode(err) === 'UNAVAILABLE');
+    await assert.rejects(
+      redis.open({ dir: '', namespace: 'auth', options: { url: wrong } }),
+      (err) => errorCode(err) === 'UNAVAILABLE',
+    );
   } finally {
     await server.stop();
   }

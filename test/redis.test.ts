@@ -19,9 +19,13 @@ const unavailable = 'skipped' in provided ? provided.skipped : undefined;
 const url = 'skipped' in provided ? '' : provided.url;
 after(() => ('skipped' in provided ? undefined : provided.stop()));
 
-test('a Redis answers when SESSIONBENCH_REQUIRE_REDIS=1', { skip: process.env.SESSIONBENCH_REQUIRE_REDIS !== '1' }, () => {
-  assert.equal(unavailable, undefined);
-});
+test(
+  'a Redis answers when SESSIONBENCH_REQUIRE_REDIS=1',
+  { skip: process.env.SESSIONBENCH_REQUIRE_REDIS !== '1' },
+  () => {
+    assert.equal(unavailable, undefined);
+  },
+);
 
 function session(id: string, patch: Partial<Session> = {}): Session {
   return { id, createdAt: 1_000, lastAccessedAt: 1_000, timeoutMs: 60_000, version: 1, metadata: { id }, ...patch };
@@ -162,8 +166,37 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
 
   it('ids with glob, separator, brace, space, NUL, surrogate and other unicode characters never touch each other', async () => {
     const { backend, keys } = await open(`sbtest-{weird}:*?[ns]-${randomUUID()}`);
-    const ids = ['*', '?', '[', '[a-z]', ':', 'a:b', '{', '}', '{a}', '}{', ' ', 'a b', '\0', 'a\0b', '\uD800', '\uDC00',
-      '\uDBFF', '\uFFFD', 'é', 'e\u0301', '😀', '"', '\\', '"a"', 's:"x"', '\n', 'i', 's', 'x'.repeat(256)];
+    const ids = [
+      '*',
+      '?',
+      '[',
+      '[a-z]',
+      ':',
+      'a:b',
+      '{',
+      '}',
+      '{a}',
+      '}{',
+      ' ',
+      'a b',
+      '\0',
+      'a\0b',
+      '\uD800',
+      '\uDC00',
+      '\uDBFF',
+      '\uFFFD',
+      'é',
+      'e\u0301',
+      '😀',
+      '"',
+      '\\',
+      '"a"',
+      's:"x"',
+      '\n',
+      'i',
+      's',
+      'x'.repeat(256),
+    ];
     for (const [i, id] of ids.entries()) await backend.store(session(id, { metadata: { i } }), { expectedVersion: 0 });
     assert.deepEqual((await backend.list(1_000)).sort(), [...ids].sort());
     for (const [i, id] of ids.entries()) assert.deepEqual((await backend.fetch(id, 1_000))!.metadata, { i });
@@ -175,7 +208,7 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
     const tag = keys.index.slice(0, keys.index.indexOf('}') + 1);
     assert.match(tag, /^sb:\{[A-Za-z0-9_-]+\}$/);
     const all = await keysOf(keys);
-    assert.equal(all.length, ids.length - 2 + 2, "the sessions and the two indexes");
+    assert.equal(all.length, ids.length - 2 + 2, 'the sessions and the two indexes');
     for (const key of all) assert.ok(key.startsWith(tag + ':'), key);
   });
 
@@ -199,7 +232,9 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
     await a.store(session('hot'));
     for (let round = 1; round <= 5; round++) {
       const attempts = Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).store(session('hot', { version: round + 1, metadata: { writer: i } }), { expectedVersion: round }),
+        (i % 2 ? a : b).store(session('hot', { version: round + 1, metadata: { writer: i } }), {
+          expectedVersion: round,
+        }),
       );
       const results = await Promise.allSettled(attempts);
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
@@ -235,12 +270,18 @@ describe('redis backend', { skip: unavailable ?? false }, () => {
     await rejectsWith(backend.cleanupExpired(Number.NaN), 'INVALID_SESSION');
     assert.deepEqual(await keysOf(keys), []);
     await rejectsWith(redis.open({ dir: '', namespace: 'x', options: { url: 'http://127.0.0.1' } }), 'INVALID_SESSION');
-    await rejectsWith(redis.open({ dir: '', namespace: 'x', options: { url, commandTimeoutMs: 0 } }), 'INVALID_SESSION');
+    await rejectsWith(
+      redis.open({ dir: '', namespace: 'x', options: { url, commandTimeoutMs: 0 } }),
+      'INVALID_SESSION',
+    );
   });
 
   it('is UNAVAILABLE when nothing listens or no URL is given', async () => {
     const closed = `redis://127.0.0.1:${await freePort()}`;
-    await rejectsWith(redis.open({ dir: '', namespace: 'x', options: { url: closed, connectTimeoutMs: 500 } }), 'UNAVAILABLE');
+    await rejectsWith(
+      redis.open({ dir: '', namespace: 'x', options: { url: closed, connectTimeoutMs: 500 } }),
+      'UNAVAILABLE',
+    );
     const saved = process.env.REDIS_URL;
     delete process.env.REDIS_URL;
     try {

@@ -22,7 +22,11 @@ export interface RunningCli {
 export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (env.GITHUB_STEP_SUMMARY === undefined) delete childEnv.GITHUB_STEP_SUMMARY;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -63,7 +63,11 @@ describe('sqlite backend', () => {
     const db = raw(ctx.dir);
     const ns = idKey('ns');
     db.prepare('UPDATE sessions SET body = ? WHERE ns = ? AND key = ?').run('{"id":"a",', ns, idKey('a'));
-    db.prepare('UPDATE sessions SET body = ? WHERE ns = ? AND key = ?').run(JSON.stringify(session('c')), ns, idKey('b'));
+    db.prepare('UPDATE sessions SET body = ? WHERE ns = ? AND key = ?').run(
+      JSON.stringify(session('c')),
+      ns,
+      idKey('b'),
+    );
     await rejectsWith(b.fetch('a', 2000), 'CORRUPT');
     await rejectsWith(b.fetch('b', 2000), 'CORRUPT'); // another id's session
     await b.store(session('a', { version: 5 }));
@@ -102,7 +106,10 @@ describe('sqlite backend', () => {
     await b.store(session('victim-1'));
     await b.close();
     const db = raw(ctx.dir);
-    const page = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'sessions_by_expiry'").pluck().get() as number;
+    const page = db
+      .prepare("SELECT rootpage FROM sqlite_master WHERE name = 'sessions_by_expiry'")
+      .pluck()
+      .get() as number;
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.close();
     // Same length, still valid UTF-8 and JSON: only a comparison with the table row can tell.
@@ -140,7 +147,12 @@ describe('sqlite backend', () => {
   });
 
   it('refuses bad options', async () => {
-    for (const options of [{ durability: 'sometimes' }, { integrityCheck: 'yes' }, { busyTimeoutMs: 0 }, { maxSessionBytes: -1 }]) {
+    for (const options of [
+      { durability: 'sometimes' },
+      { integrityCheck: 'yes' },
+      { busyTimeoutMs: 0 },
+      { maxSessionBytes: -1 },
+    ]) {
       await rejectsWith(sqlite.open(context(options)), 'INVALID_SESSION');
     }
   });

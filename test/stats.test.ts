@@ -53,8 +53,12 @@ test('Holm adjusts step-down and keeps the input order', () => {
 
 test('kthDifference finds every order statistic of the pairwise differences', () => {
   const random = rng(7);
-  const x = latencies(random, 37, 1, 2).map((v) => Math.round(v * 10) / 10).sort((a, b) => a - b);
-  const y = latencies(random, 23, 1.5, 2).map((v) => Math.round(v * 10) / 10).sort((a, b) => a - b);
+  const x = latencies(random, 37, 1, 2)
+    .map((v) => Math.round(v * 10) / 10)
+    .sort((a, b) => a - b);
+  const y = latencies(random, 23, 1.5, 2)
+    .map((v) => Math.round(v * 10) / 10)
+    .sort((a, b) => a - b);
   const all = x.flatMap((a) => y.map((b) => b - a)).sort((a, b) => a - b);
   for (let k = 1; k <= all.length; k += 17) assert.equal(kthDifference(x, y, k), all[k - 1], `k = ${k}`);
   assert.equal(kthDifference(x, y, all.length), all[all.length - 1]);

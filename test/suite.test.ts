@@ -18,7 +18,8 @@ suiteTests(await loadReferenceBackend('lmdb'));
 
 const redis = await provideRedis();
 if ('skipped' in redis) {
-  if (process.env.SESSIONBENCH_REQUIRE_REDIS === '1') throw new Error(`SESSIONBENCH_REQUIRE_REDIS=1 but ${redis.skipped}`);
+  if (process.env.SESSIONBENCH_REQUIRE_REDIS === '1')
+    throw new Error(`SESSIONBENCH_REQUIRE_REDIS=1 but ${redis.skipped}`);
   test('invariant suite on redis', { skip: redis.skipped }, () => {});
 } else {
   after(() => redis.stop());
@@ -34,7 +35,10 @@ describe('the runner', () => {
     for (const result of results) {
       assert.equal(result.status, 'not-applicable', result.id);
       assert.equal(result.runs, 0);
-      assert.match(result.message ?? '', new RegExp(`needs ${result.requires.filter((c) => c !== 'compareAndSet').join(' and ')}, which memory lacks`));
+      assert.match(
+        result.message ?? '',
+        new RegExp(`needs ${result.requires.filter((c) => c !== 'compareAndSet').join(' and ')}, which memory lacks`),
+      );
     }
     assert.deepEqual(
       results.map((r) => r.id),
@@ -69,22 +73,46 @@ describe('the runner', () => {
 
   test('compareAndSet absent means true; declared false, the compare-and-set properties are not-applicable and say what that means', async () => {
     const needing = PROPERTIES.filter((def) => def.requires.includes('compareAndSet')).map((def) => def.id);
-    assert.deepEqual(needing, ['cas-create', 'cas-stale', 'cas-concurrent', 'manager-concurrent-updates', 'sharing-cas']);
+    assert.deepEqual(needing, [
+      'cas-create',
+      'cas-stale',
+      'cas-concurrent',
+      'manager-concurrent-updates',
+      'sharing-cas',
+    ]);
     assert.equal(memory.capabilities.compareAndSet, undefined);
-    const casFree: BackendModule = { ...memory, name: 'no-cas', capabilities: { ...memory.capabilities, compareAndSet: false } };
-    for (const [module, expected] of [[memory, 'passed'], [casFree, 'not-applicable']] as const) {
+    const casFree: BackendModule = {
+      ...memory,
+      name: 'no-cas',
+      capabilities: { ...memory.capabilities, compareAndSet: false },
+    };
+    for (const [module, expected] of [
+      [memory, 'passed'],
+      [casFree, 'not-applicable'],
+    ] as const) {
       const results = await runSuite(module, { only: ['cas-stale', 'manager-concurrent-updates'] });
-      assert.deepEqual(results.map((r) => r.status), [expected, expected], module.name);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [expected, expected],
+        module.name,
+      );
     }
     const [na] = await runSuite(casFree, { only: ['cas-create'] });
-    assert.match(na?.status === 'not-applicable' ? na.message : '', /needs compareAndSet, which no-cas lacks \(no compare-and-set: concurrent updates from two servers can overwrite each other\)/);
+    assert.match(
+      na?.status === 'not-applicable' ? na.message : '',
+      /needs compareAndSet, which no-cas lacks \(no compare-and-set: concurrent updates from two servers can overwrite each other\)/,
+    );
     // The model still runs without compare-and-set, only without its CAS steps (memory ignores none, so it passes).
     const [model] = await runSuite(casFree, { only: ['model'] });
     assert.equal(model?.status, 'passed');
   });
 
   test('a failure reports seed and path, and replaying them reproduces the same counterexample', async () => {
-    const [failed] = await runSuite(expiryOffByOne, { only: ['expiry-boundary'], seed: 20240601, backend: 'test/zoo/expiry-off-by-one.ts' });
+    const [failed] = await runSuite(expiryOffByOne, {
+      only: ['expiry-boundary'],
+      seed: 20240601,
+      backend: 'test/zoo/expiry-off-by-one.ts',
+    });
     assert.ok(failed !== undefined);
     assert.ok(failed.status === 'failed', describeFailure(failed));
     assert.ok(failed.seed !== undefined && failed.path !== undefined && failed.counterexample !== undefined);
@@ -92,7 +120,11 @@ describe('the runner', () => {
       failed.replay,
       `npx sessionbench props --backend test/zoo/expiry-off-by-one.ts --profile quick --only expiry-boundary --seed ${failed.seed} --path ${failed.path}`,
     );
-    const [replayed] = await runSuite(expiryOffByOne, { only: ['expiry-boundary'], seed: failed.seed, path: failed.path });
+    const [replayed] = await runSuite(expiryOffByOne, {
+      only: ['expiry-boundary'],
+      seed: failed.seed,
+      path: failed.path,
+    });
     assert.ok(replayed !== undefined);
     assert.equal(replayed.status, 'failed');
     assert.equal(replayed.counterexample, failed.counterexample);
@@ -140,4 +172,3 @@ describe('the runner', () => {
     await assert.rejects(runSuite(memory, { seed: 1, path: '0:1' }), /a path replays one failure/);
   });
 });
-

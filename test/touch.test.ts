@@ -20,7 +20,15 @@ import { sealRecord } from '../backends/codec.js';
 import { idKey } from '../backends/id-keys.js';
 import { provideRedisCluster } from '../backends/servers/redis-cluster.js';
 import { provideRedis } from '../backends/servers/redis-provider.js';
-import { backendFile, dirTarget, drain, moduleTarget, rejectsWith, session, type ContractTarget } from './helpers/contract-cases.js';
+import {
+  backendFile,
+  dirTarget,
+  drain,
+  moduleTarget,
+  rejectsWith,
+  session,
+  type ContractTarget,
+} from './helpers/contract-cases.js';
 import { runInChild } from './helpers/child-backend.js';
 import { wrapCalls } from './helpers/wrap-calls.js';
 
@@ -57,7 +65,15 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
 
     it('a live session: lastAccessedAt = max, version + 1, nothing else; fetch agrees; the expiry moves with it', async (t) => {
       const b = await open(t);
-      const s = session('a', { metadata: { user: 'u1', n: -1.5e-7, big: 2 ** 53 - 1, s: 'ü\u0000"\\\ud800', nested: { list: [1, null, true] } } });
+      const s = session('a', {
+        metadata: {
+          user: 'u1',
+          n: -1.5e-7,
+          big: 2 ** 53 - 1,
+          s: 'ü\u0000"\\\ud800',
+          nested: { list: [1, null, true] },
+        },
+      });
       await b.store(s);
       const touched = await b.touch('a', 2500, 2999);
       assert.deepEqual(touched, { ...s, lastAccessedAt: 2500, version: 2 });
@@ -105,7 +121,10 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
     it('a session that never expires is touched at any now and still never expires', async (t) => {
       const b = await open(t);
       await b.store(session('f', { timeoutMs: null }));
-      assert.deepEqual(await b.touch('f', MAX - 1, MAX), session('f', { timeoutMs: null, lastAccessedAt: MAX - 1, version: 2 }));
+      assert.deepEqual(
+        await b.touch('f', MAX - 1, MAX),
+        session('f', { timeoutMs: null, lastAccessedAt: MAX - 1, version: 2 }),
+      );
       assert.deepEqual(await b.list(MAX), ['f']);
       assert.equal(await b.cleanupExpired(MAX), 0);
     });
@@ -113,7 +132,8 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
     it("refuses bad arguments with DESIGN's codes and changes nothing", async (t) => {
       const b = await open(t);
       await b.store(session('a'));
-      for (const id of ['', 'x'.repeat(257), 42, null, undefined]) await rejectsWith(b.touch(id as string, 2000, 2000), 'INVALID_ID');
+      for (const id of ['', 'x'.repeat(257), 42, null, undefined])
+        await rejectsWith(b.touch(id as string, 2000, 2000), 'INVALID_ID');
       for (const bad of [-1, 1.5, Number.NaN, Infinity, -0, 2 ** 53, '2000', null, undefined]) {
         await rejectsWith(b.touch('a', bad as number, 2000), 'INVALID_SESSION');
         await rejectsWith(b.touch('a', 2000, bad as number), 'INVALID_SESSION');
@@ -157,7 +177,10 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
       const two = await Promise.all([b.touch('a', 2100, 2000), b.touch('a', 2050, 2000)]);
       assert.deepEqual(two.map((s) => s!.version).sort(), [2, 3]);
       const results = await Promise.all(Array.from({ length: 16 }, (_, i) => b.touch('a', 3000 + i, 2000)));
-      assert.deepEqual(results.map((s) => s!.version).sort((x, y) => x - y), Array.from({ length: 16 }, (_, i) => i + 4));
+      assert.deepEqual(
+        results.map((s) => s!.version).sort((x, y) => x - y),
+        Array.from({ length: 16 }, (_, i) => i + 4),
+      );
       assert.deepEqual(await b.fetch('a', 0), session('a', { timeoutMs: null, lastAccessedAt: 3015, version: 19 }));
     });
 
@@ -169,20 +192,38 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
       t.after(() => two.close());
       await one.store(session('a', { timeoutMs: null }));
       const n = 20;
-      await Promise.all(Array.from({ length: n }, (_, i) => [one.touch('a', 3000 + i, 3000), two.touch('a', 3000 + n + i, 3000)]).flat());
-      assert.deepEqual(await two.fetch('a', 0), session('a', { timeoutMs: null, lastAccessedAt: 3000 + 2 * n - 1, version: 1 + 2 * n }));
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => [
+          one.touch('a', 3000 + i, 3000),
+          two.touch('a', 3000 + n + i, 3000),
+        ]).flat(),
+      );
+      assert.deepEqual(
+        await two.fetch('a', 0),
+        session('a', { timeoutMs: null, lastAccessedAt: 3000 + 2 * n - 1, version: 1 + 2 * n }),
+      );
     });
 
     it('shared: touches from two processes at once all apply', async (t) => {
-      if (!target.module.capabilities.shared || target.moduleFile === undefined) return t.skip('not shared, or no module file');
+      if (!target.module.capabilities.shared || target.moduleFile === undefined)
+        return t.skip('not shared, or no module file');
       const context = target.context();
       const b = await open(t, context);
       await b.store(session('a', { timeoutMs: null }));
       const times = 50;
-      const ops = [{ op: 'arrive', tag: 'ready-', parties: 2 }, { op: 'touch', id: 'a', now: 5000, times }] as const;
-      const runs = await Promise.all([runInChild(target.moduleFile, context, [...ops]), runInChild(target.moduleFile, context, [...ops])]);
+      const ops = [
+        { op: 'arrive', tag: 'ready-', parties: 2 },
+        { op: 'touch', id: 'a', now: 5000, times },
+      ] as const;
+      const runs = await Promise.all([
+        runInChild(target.moduleFile, context, [...ops]),
+        runInChild(target.moduleFile, context, [...ops]),
+      ]);
       for (const results of runs) for (const r of results) assert.ok('value' in r, JSON.stringify(r));
-      assert.deepEqual(await b.fetch('a', 0), session('a', { timeoutMs: null, lastAccessedAt: 5000, version: 1 + 2 * times }));
+      assert.deepEqual(
+        await b.fetch('a', 0),
+        session('a', { timeoutMs: null, lastAccessedAt: 5000, version: 1 + 2 * times }),
+      );
     });
   });
 }
@@ -207,7 +248,9 @@ after(() => ('skipped' in cluster ? undefined : cluster.stop()));
 const noCluster = 'skipped' in cluster ? cluster.skipped : undefined;
 const nodes = 'skipped' in cluster ? [] : cluster.nodes;
 touchTests('redis-cluster', () => dirTarget(backendFile('redis-cluster'), { nodes }), { skip: noCluster });
-touchTests('redis-cluster (replicas: 1)', () => dirTarget(backendFile('redis-cluster'), { nodes, replicas: 1 }), { skip: noCluster });
+touchTests('redis-cluster (replicas: 1)', () => dirTarget(backendFile('redis-cluster'), { nodes, replicas: 1 }), {
+  skip: noCluster,
+});
 
 describe('redis touch moves the expiry index and the native safety net as store does', { skip: noRedis }, () => {
   test('index score = new expiry; safety net and PEXPIREAT = new expiry + margin', async (t) => {
@@ -239,7 +282,10 @@ describe('redis touch moves the expiry index and the native safety net as store 
 });
 
 describe('sqlite touch on records as they are on disk', () => {
-  async function withRecord(t: TestContext, body: (s: Session) => string): Promise<{ b: Touchable; db: Database.Database; read: () => string }> {
+  async function withRecord(
+    t: TestContext,
+    body: (s: Session) => string,
+  ): Promise<{ b: Touchable; db: Database.Database; read: () => string }> {
     const target = moduleTarget(sqlite);
     const context = target.context();
     const b = (await sqlite.open(context)) as Touchable;
@@ -252,11 +298,30 @@ describe('sqlite touch on records as they are on disk', () => {
     await b.store(session('a'));
     const where = [idKey(context.namespace), idKey('a')];
     db.prepare('UPDATE sessions SET body = ? WHERE ns = ? AND key = ?').run(body(session('a')), ...where);
-    return { b, db, read: () => db.prepare('SELECT body FROM sessions WHERE ns = ? AND key = ?').pluck().get(...where) as string };
+    return {
+      b,
+      db,
+      read: () =>
+        db
+          .prepare('SELECT body FROM sessions WHERE ns = ? AND key = ?')
+          .pluck()
+          .get(...where) as string,
+    };
   }
 
   test('a valid record in another field order is encoded anew, not edited', async (t) => {
-    const { b } = await withRecord(t, (s) => sealRecord(JSON.stringify({ metadata: s.metadata, version: s.version, id: s.id, timeoutMs: s.timeoutMs, lastAccessedAt: s.lastAccessedAt, createdAt: s.createdAt })));
+    const { b } = await withRecord(t, (s) =>
+      sealRecord(
+        JSON.stringify({
+          metadata: s.metadata,
+          version: s.version,
+          id: s.id,
+          timeoutMs: s.timeoutMs,
+          lastAccessedAt: s.lastAccessedAt,
+          createdAt: s.createdAt,
+        }),
+      ),
+    );
     assert.deepEqual(await b.touch('a', 2500, 2500), session('a', { lastAccessedAt: 2500, version: 2 }));
     assert.deepEqual(await b.fetch('a', 2500), session('a', { lastAccessedAt: 2500, version: 2 }));
   });
@@ -273,7 +338,9 @@ describe('SessionManager and backend.touch', () => {
   const T0 = 1_700_000_000_000;
 
   /** memory, with every contract call counted; `withTouch: false` hides its touch. */
-  async function counted(withTouch: boolean): Promise<{ backend: SessionBackend; calls: string[]; touches: unknown[][] }> {
+  async function counted(
+    withTouch: boolean,
+  ): Promise<{ backend: SessionBackend; calls: string[]; touches: unknown[][] }> {
     const inner = await memory.open({ dir: '', namespace: 'touch-manager' });
     const calls: string[] = [];
     const touches: unknown[][] = [];
@@ -299,7 +366,10 @@ describe('SessionManager and backend.touch', () => {
     assert.deepEqual(await m.touch(s.id), { ...s, lastAccessedAt: T0 + 500, version: 2 });
     c.now = T0 + 100; // the clock steps back
     assert.deepEqual(await m.touch(s.id), { ...s, lastAccessedAt: T0 + 500, version: 3 });
-    assert.deepEqual(touches, [[s.id, T0 + 500, T0 + 500], [s.id, T0 + 100, T0 + 100]]);
+    assert.deepEqual(touches, [
+      [s.id, T0 + 500, T0 + 500],
+      [s.id, T0 + 100, T0 + 100],
+    ]);
     assert.deepEqual(calls, []); // no fetch, no store
     c.now = T0 + 1500;
     assert.equal(await m.touch(s.id), undefined);

@@ -83,7 +83,8 @@ test('the zoo of faulty backends proves the suite', async (t) => {
     seed: SEED,
     ...(FULL_SUITE.has(member.module.name) ? {} : { only: member.expected }),
   }));
-  const costFirst = (job: ZooJob): number => (job.list === 'controls' ? 2 : ZOO[job.index]!.module.capabilities.shared ? 1 : 0);
+  const costFirst = (job: ZooJob): number =>
+    job.list === 'controls' ? 2 : ZOO[job.index]!.module.capabilities.shared ? 1 : 0;
   const jobs = [...controlJobs, ...zooJobs].sort((a, b) => costFirst(b) - costFirst(a));
   const done = await runJobs(jobs);
   const resultsOf = (list: ZooJob['list'], index: number): PropertyResult[] =>
@@ -95,14 +96,19 @@ test('the zoo of faulty backends proves the suite', async (t) => {
   for (const [i, member] of ZOO.entries()) {
     const failed = results[i]!.filter((r) => r.status === 'failed');
     for (const r of failed) caughtBy.get(r.id)!.push(member.module.name);
-    t.diagnostic(`${member.module.name}: caught by ${failed.map((r) => `${r.id} (${r.severity})`).join(', ') || 'nothing'}`);
+    t.diagnostic(
+      `${member.module.name}: caught by ${failed.map((r) => `${r.id} (${r.severity})`).join(', ') || 'nothing'}`,
+    );
   }
 
   await t.test("the zoo's parts without a bug pass every property", async (t) => {
     for (const [i, module] of CONTROLS.entries()) {
       await t.test(module.name, () => {
         const bad = resultsOf('controls', i).filter((r) => r.status !== 'passed' && r.status !== 'not-applicable');
-        assert.deepEqual(bad.map((r) => `${r.id} ${r.status}: ${r.message}`), []);
+        assert.deepEqual(
+          bad.map((r) => `${r.id} ${r.status}: ${r.message}`),
+          [],
+        );
       });
     }
   });
@@ -113,7 +119,11 @@ test('the zoo of faulty backends proves the suite', async (t) => {
         for (const id of member.expected) {
           const result = results[i]!.find((r) => r.id === id);
           assert.ok(result, `${id} did not run`);
-          assert.equal(result.status, 'failed', `${id} is ${result.status}${result.status === 'passed' ? '' : `: ${result.message}`}`);
+          assert.equal(
+            result.status,
+            'failed',
+            `${id} is ${result.status}${result.status === 'passed' ? '' : `: ${result.message}`}`,
+          );
         }
       });
     }
@@ -143,8 +153,18 @@ test('the zoo of faulty backends proves the suite', async (t) => {
       assert.ok(typeof r.message === 'string' && r.message.length > 0, `${r.id}: message`);
       assert.equal(r.seed, SEED, `${r.id}: seed`);
       assert.match(r.path ?? '', /^\S+$/, `${r.id}: path`);
-      for (const part of [`--only ${r.id}`, `--seed ${SEED}`, '--path ', r.path!, '--profile quick', '--backend test/zoo/']) {
-        assert.ok(r.replay?.includes(part), `${r.id}: replay ${JSON.stringify(r.replay)} lacks ${JSON.stringify(part)}`);
+      for (const part of [
+        `--only ${r.id}`,
+        `--seed ${SEED}`,
+        '--path ',
+        r.path!,
+        '--profile quick',
+        '--backend test/zoo/',
+      ]) {
+        assert.ok(
+          r.replay?.includes(part),
+          `${r.id}: replay ${JSON.stringify(r.replay)} lacks ${JSON.stringify(part)}`,
+        );
       }
     }
   });

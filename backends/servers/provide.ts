@@ -5,13 +5,18 @@ import type { ServerKind } from '../registry.js';
 import { provideRedisCluster } from './redis-cluster.js';
 import { provideRedis } from './redis-provider.js';
 
-export type ProvidedServer = { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
+export type ProvidedServer =
+  { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
 
 export async function provideServer(server: ServerKind): Promise<ProvidedServer> {
   if (server === 'redis') {
     const redis = await provideRedis();
     if ('skipped' in redis) return redis;
-    return { openOptions: { url: redis.url }, stop: redis.stop, note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})` };
+    return {
+      openOptions: { url: redis.url },
+      stop: redis.stop,
+      note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`,
+    };
   }
   const c = await provideRedisCluster();
   if ('skipped' in c) return c;

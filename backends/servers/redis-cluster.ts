@@ -42,7 +42,15 @@ const COMMAND_TIMEOUT_MS = 2000;
 
 /** One command on one node, on a short-lived connection that never hangs. */
 export async function nodeCommand(port: number, command: string, ...args: string[]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: COMMAND_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {}); // the rejected call carries the failure
   try {
     await client.connect();
@@ -57,7 +65,8 @@ export async function nodeCommand(port: number, command: string, ...args: string
  * that its link to the master is up: before that, WAIT would find no replica to confirm.
  */
 async function clusterOk(port: number, size: number): Promise<boolean> {
-  const text = (command: string, ...args: string[]): Promise<string> => nodeCommand(port, command, ...args).then(String, () => '');
+  const text = (command: string, ...args: string[]): Promise<string> =>
+    nodeCommand(port, command, ...args).then(String, () => '');
   const [info, replication] = await Promise.all([text('CLUSTER', 'INFO'), text('INFO', 'replication')]);
   const linked = !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
   return linked && /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${size}\\b`).test(info);
@@ -69,7 +78,10 @@ export async function waitClusterOk(ports: number[], size: number, timeoutMs: nu
   for (;;) {
     const states = await Promise.all(ports.map((port) => clusterOk(port, size)));
     if (states.every(Boolean)) return;
-    if (Date.now() > deadline) throw new Error(`the Redis Cluster on ports ${ports.join(',')} did not reach cluster_state:ok within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the Redis Cluster on ports ${ports.join(',')} did not reach cluster_state:ok within ${timeoutMs} ms`,
+      );
     await sleep(100);
   }
 }
@@ -92,12 +104,23 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     for (let i = 0; i < size; i++) {
       const nodeDir = path.join(dir, `node-${i}`);
       fs.mkdirSync(nodeDir);
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', nodeTimeout];
+      const args = [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        nodeTimeout,
+      ];
       servers.push(await startRedisServer({ dir: nodeDir, args }));
     }
     const seeds = servers.map((server) => `127.0.0.1:${server.port}`);
     // --cluster-replicas N makes size / (N + 1) masters; the nodes left over become extra replicas.
-    await run('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', String(perMaster), '--cluster-yes'], { timeout: 30_000 });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...seeds, '--cluster-replicas', String(perMaster), '--cluster-yes'],
+      { timeout: 30_000 },
+    );
     await waitClusterOk(
       servers.map((server) => server.port),
       size,
@@ -113,7 +136,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 /** The port of the master that owns `key`'s slot, asked of the node at `port`. */
 export async function masterOf(port: number, key: string): Promise<number> {
   const slot = Number(await nodeCommand(port, 'CLUSTER', 'KEYSLOT', key));
-  const ranges = (await nodeCommand(port, 'CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+  const ranges = (await nodeCommand(port, 'CLUSTER', 'SLOTS')) as [
+    number,
+    number,
+    [string, number, ...unknown[]],
+    ...unknown[],
+  ][];
   const owner = ranges.find(([first, last]) => first <= slot && slot <= last);
   if (owner === undefined) throw new Error(`no master owns slot ${slot}`);
   return owner[2][1];
@@ -124,10 +152,19 @@ export async function masterOf(port: number, key: string): Promise<number> {
  * set (stop() leaves it alone), else a local 3 + 3 cluster started here (stop() tears it down);
  * skipped, with the reason, when neither is possible (no redis-server / redis-cli installed).
  */
-export async function provideRedisCluster(): Promise<{ nodes: string[]; source: 'env' | 'local'; stop(): Promise<void> } | { skipped: string }> {
+export async function provideRedisCluster(): Promise<
+  { nodes: string[]; source: 'env' | 'local'; stop(): Promise<void> } | { skipped: string }
+> {
   const configured = process.env.REDIS_CLUSTER_NODES;
   if (configured !== undefined && configured.trim() !== '') {
-    return { nodes: configured.split(',').map((s) => s.trim()).filter((s) => s !== ''), source: 'env', stop: async () => {} };
+    return {
+      nodes: configured
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+      source: 'env',
+      stop: async () => {},
+    };
   }
   try {
     const cluster = await startRedisCluster();

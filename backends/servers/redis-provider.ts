@@ -44,7 +44,10 @@ async function requireTestcontainers(): Promise<void> {
     await Promise.all([import('testcontainers'), import('@testcontainers/redis')]);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new SetupError('SESSIONBENCH_TESTCONTAINERS=1 needs testcontainers, which is not installed: npm i -D testcontainers@11.9.0 @testcontainers/redis@11.9.0', { cause: err });
+    throw new SetupError(
+      'SESSIONBENCH_TESTCONTAINERS=1 needs testcontainers, which is not installed: npm i -D testcontainers@11.9.0 @testcontainers/redis@11.9.0',
+      { cause: err },
+    );
   }
 }
 
@@ -52,7 +55,11 @@ async function requireTestcontainers(): Promise<void> {
 export async function detectDockerEngine(): Promise<string | undefined> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
-    await withTimeout(getContainerRuntimeClient(), DOCKER_DETECT_TIMEOUT_MS, `no answer within ${DOCKER_DETECT_TIMEOUT_MS} ms`);
+    await withTimeout(
+      getContainerRuntimeClient(),
+      DOCKER_DETECT_TIMEOUT_MS,
+      `no answer within ${DOCKER_DETECT_TIMEOUT_MS} ms`,
+    );
     return undefined;
   } catch (err) {
     return `no Docker engine: ${(err as Error).message}`;
@@ -97,10 +104,13 @@ export async function provideRedis(options: ProvideRedisOptions = {}): Promise<P
   if (!containers) return startEmbedded();
   await requireTestcontainers();
   const noDocker = await detectDockerEngine();
-  if (noDocker !== undefined) return startEmbedded(`testcontainers opted in but ${noDocker}; using the embedded redis-server`);
+  if (noDocker !== undefined)
+    return startEmbedded(`testcontainers opted in but ${noDocker}; using the embedded redis-server`);
   try {
     return await startContainer();
   } catch (err) {
-    return startEmbedded(`the testcontainers Redis failed to start (${(err as Error).message}); using the embedded redis-server`);
+    return startEmbedded(
+      `the testcontainers Redis failed to start (${(err as Error).message}); using the embedded redis-server`,
+    );
   }
 }

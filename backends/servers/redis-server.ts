@@ -136,7 +136,9 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
   const spawned = await Promise.race([once(child, 'spawn').then(() => undefined), spawnError]);
   if (spawned !== undefined) {
     const missing = (spawned as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'redis-server is not installed (not found on PATH)' : `cannot start redis-server: ${spawned.message}`);
+    throw new Error(
+      missing ? 'redis-server is not installed (not found on PATH)' : `cannot start redis-server: ${spawned.message}`,
+    );
   }
   track(child);
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
@@ -147,7 +149,9 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
     if (exited(child)) {
       await outputComplete;
       if (/address already in use/i.test(output())) return { portTaken: true };
-      throw new Error(`redis-server exited (code ${child.exitCode ?? child.signalCode}) before answering PING:\n${output()}`);
+      throw new Error(
+        `redis-server exited (code ${child.exitCode ?? child.signalCode}) before answering PING:\n${output()}`,
+      );
     }
     reason = await pingRedis(url, 500);
     if (reason === undefined) {
@@ -157,7 +161,9 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
     await sleep(50);
   }
   await stopChild(child);
-  throw new Error(`redis-server on port ${port} did not answer PING within the start timeout (${reason}):\n${output()}`);
+  throw new Error(
+    `redis-server on port ${port} did not answer PING within the start timeout (${reason}):\n${output()}`,
+  );
 }
 
 /** A private redis-server (no disk) on a free loopback port, answering PING. */

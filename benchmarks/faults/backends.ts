@@ -12,7 +12,8 @@ const AES_SUFFIX = '+aes';
 
 export async function loadFaultBackend(name: string): Promise<BackendModule> {
   const base = name.endsWith(AES_SUFFIX) ? name.slice(0, -AES_SUFFIX.length) : name;
-  if (isModulePath(base) && !path.isAbsolute(base)) throw new SetupError(`backend module ${base} must be an absolute path: fault scenarios load it in child processes`);
+  if (isModulePath(base) && !path.isAbsolute(base))
+    throw new SetupError(`backend module ${base} must be an absolute path: fault scenarios load it in child processes`);
   const { module } = await loadBackend(base);
   return base === name ? module : encrypted(module);
 }

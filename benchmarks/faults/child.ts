@@ -33,7 +33,10 @@ export function spawnScript(script: string, request: unknown, onLine: (line: str
 }
 
 /** A wait that done() resolves and fail() rejects; it rejects by itself after timeoutMs, saying what it waited for. */
-export function waitFor(what: string, timeoutMs: number): { promise: Promise<void>; done(): void; fail(err: Error): void } {
+export function waitFor(
+  what: string,
+  timeoutMs: number,
+): { promise: Promise<void>; done(): void; fail(err: Error): void } {
   let resolve!: () => void;
   let reject!: (err: Error) => void;
   const settled = new Promise<void>((res, rej) => {

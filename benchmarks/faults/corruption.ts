@@ -89,7 +89,8 @@ function damage(dir: string, random: () => number): string {
   try {
     if (mode === 0) {
       const count = randomInt(random, 1, 8);
-      for (let i = 0; i < count; i++) fs.writeSync(fd, Buffer.of(randomInt(random, 0, 255)), 0, 1, randomInt(random, 0, size - 1));
+      for (let i = 0; i < count; i++)
+        fs.writeSync(fd, Buffer.of(randomInt(random, 0, 255)), 0, 1, randomInt(random, 0, size - 1));
       return `${where}: ${count} random bytes`;
     }
     if (mode === 1) {
@@ -99,7 +100,13 @@ function damage(dir: string, random: () => number): string {
       return `${where}: ${length} random bytes at ${offset}`;
     }
     const page = randomInt(random, 0, Math.ceil(size / PAGE) - 1);
-    fs.writeSync(fd, Buffer.alloc(Math.min(PAGE, size - page * PAGE)), 0, Math.min(PAGE, size - page * PAGE), page * PAGE);
+    fs.writeSync(
+      fd,
+      Buffer.alloc(Math.min(PAGE, size - page * PAGE)),
+      0,
+      Math.min(PAGE, size - page * PAGE),
+      page * PAGE,
+    );
     return `${where}: page ${page} zeroed`;
   } finally {
     fs.closeSync(fd);
@@ -110,11 +117,17 @@ type Verdict = 'corrupt' | 'ok' | 'wrong' | 'stranger' | 'other';
 
 /** What one reopen means, and how many sessions vanished without a word. */
 function judge(result: ReopenResult, expected: Map<string, Session>): { verdict: Verdict; lost: number; why?: string } {
-  if (!result.opened) return result.code === 'CORRUPT' ? { verdict: 'corrupt', lost: 0 } : { verdict: 'other', lost: 0, why: `open: ${result.code} ${result.message}` };
+  if (!result.opened)
+    return result.code === 'CORRUPT'
+      ? { verdict: 'corrupt', lost: 0 }
+      : { verdict: 'other', lost: 0, why: `open: ${result.code} ${result.message}` };
   let lost = 0;
   let corrupt = false;
   let other: string | undefined;
-  const outcomes: [string, Outcome<unknown>][] = [['list', result.list], ...result.fetched.map(({ id, got }): [string, Outcome<unknown>] => [`fetch ${JSON.stringify(id)}`, got])];
+  const outcomes: [string, Outcome<unknown>][] = [
+    ['list', result.list],
+    ...result.fetched.map(({ id, got }): [string, Outcome<unknown>] => [`fetch ${JSON.stringify(id)}`, got]),
+  ];
   for (const [what, outcome] of outcomes) {
     if ('value' in outcome) continue;
     if (outcome.code === 'CORRUPT') corrupt = true;
@@ -125,10 +138,15 @@ function judge(result: ReopenResult, expected: Map<string, Session>): { verdict:
     if (!('value' in got)) continue;
     if (got.value === null) lost++;
     else if (!isDeepStrictEqual(got.value, expected.get(id))) {
-      return { verdict: 'wrong', lost, why: `fetch ${JSON.stringify(id)} read ${JSON.stringify(got.value).slice(0, 200)}` };
+      return {
+        verdict: 'wrong',
+        lost,
+        why: `fetch ${JSON.stringify(id)} read ${JSON.stringify(got.value).slice(0, 200)}`,
+      };
     }
   }
-  if (stranger !== undefined) return { verdict: 'stranger', lost, why: `list names ${JSON.stringify(stranger)}, never stored` };
+  if (stranger !== undefined)
+    return { verdict: 'stranger', lost, why: `list names ${JSON.stringify(stranger)}, never stored` };
   if (corrupt) return { verdict: 'corrupt', lost };
   if (other !== undefined) return { verdict: 'other', lost, why: other };
   return { verdict: 'ok', lost };
@@ -153,8 +171,17 @@ export async function runCorruption(options: CorruptionOptions): Promise<Corrupt
     expected: new Map(sessions.map((s) => [s.id, s])),
     ...damagedCopies(template, options.dir, options.trials, random),
     result: {
-      backend: options.backend, options: Object.fromEntries(Object.entries(openOptions).filter(([key]) => key !== 'encryptionKey')),
-      trials: options.trials, corruptErrors: 0, readOk: 0, readWrong: 0, listStrangers: 0, crashed: 0, otherErrors: 0, sessionsLost: 0, examples: [],
+      backend: options.backend,
+      options: Object.fromEntries(Object.entries(openOptions).filter(([key]) => key !== 'encryptionKey')),
+      trials: options.trials,
+      corruptErrors: 0,
+      readOk: 0,
+      readWrong: 0,
+      listStrangers: 0,
+      crashed: 0,
+      otherErrors: 0,
+      sessionsLost: 0,
+      examples: [],
     },
     trialTimeoutMs: options.trialTimeoutMs ?? 30_000,
   };
@@ -164,12 +191,18 @@ export async function runCorruption(options: CorruptionOptions): Promise<Corrupt
     if (trials.pending.length === 0) break;
     countCrash(trials, end);
   }
-  for (let trial = 0; trial < options.trials; trial++) fs.rmSync(trialDir(options.dir, trial), { recursive: true, force: true });
+  for (let trial = 0; trial < options.trials; trial++)
+    fs.rmSync(trialDir(options.dir, trial), { recursive: true, force: true });
   return trials.result;
 }
 
 /** The undamaged store every trial copies: `sessions` stored at `dir`, then closed. */
-async function storeTemplate(name: string, dir: string, openOptions: Record<string, unknown>, sessions: Session[]): Promise<void> {
+async function storeTemplate(
+  name: string,
+  dir: string,
+  openOptions: Record<string, unknown>,
+  sessions: Session[],
+): Promise<void> {
   const module = await loadFaultBackend(name);
   const backend = await module.open({ dir, namespace: NAMESPACE, options: openOptions });
   try {
@@ -184,7 +217,12 @@ function trialDir(dir: string, trial: number): string {
 }
 
 /** A damaged copy of the template per trial, and how each was damaged (for the examples). */
-function damagedCopies(template: string, dir: string, count: number, random: () => number): Pick<Trials, 'how' | 'pending'> {
+function damagedCopies(
+  template: string,
+  dir: string,
+  count: number,
+  random: () => number,
+): Pick<Trials, 'how' | 'pending'> {
   const how = new Map<number, string>();
   const pending: { trial: number; dir: string }[] = [];
   for (let trial = 0; trial < count; trial++) {
@@ -207,7 +245,14 @@ interface ChildEnd {
 
 /** One child reopening the trials left in turn; each result is tallied (and its trial taken off pending) as it arrives. */
 async function reopenInChild(trials: Trials, backend: string, openOptions: Record<string, unknown>): Promise<ChildEnd> {
-  const request: ReopenRequest = { backend, namespace: NAMESPACE, options: openOptions, trials: [...trials.pending], ids: [...trials.expected.keys()], now: NOW };
+  const request: ReopenRequest = {
+    backend,
+    namespace: NAMESPACE,
+    options: openOptions,
+    trials: [...trials.pending],
+    ids: [...trials.expected.keys()],
+    now: NOW,
+  };
   let current: number | undefined;
   const watchdog = trialWatchdog(() => child.process.kill('SIGKILL'), trials.trialTimeoutMs);
   const child = spawnScript('reopen-child', request, (line) => {
@@ -262,9 +307,16 @@ function countCrash(trials: Trials, end: ChildEnd): void {
   const trial = end.current ?? trials.pending[0]!.trial;
   if (trials.pending[0]?.trial === trial) trials.pending.shift();
   trials.result.crashed++;
-  note(trials, trial, end.hung ? `hung for ${trials.trialTimeoutMs} ms` : `reopen process died (code ${end.code}, signal ${end.signal}): ${end.stderr.slice(-300)}`);
+  note(
+    trials,
+    trial,
+    end.hung
+      ? `hung for ${trials.trialTimeoutMs} ms`
+      : `reopen process died (code ${end.code}, signal ${end.signal}): ${end.stderr.slice(-300)}`,
+  );
 }
 
 function note(trials: Trials, trial: number, what: string): void {
-  if (trials.result.examples.length < MAX_EXAMPLES) trials.result.examples.push(`trial ${trial} (${trials.how.get(trial)}): ${what}`);
+  if (trials.result.examples.length < MAX_EXAMPLES)
+    trials.result.examples.push(`trial ${trial} (${trials.how.get(trial)}): ${what}`);
 }

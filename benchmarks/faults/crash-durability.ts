@@ -65,18 +65,40 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
   const reopen = (): Promise<SessionBackend> => module.open({ dir, namespace: NAMESPACE, options: openOptions });
   const tally: Tally = { acked: new Map(), missing: new Set(), changed: new Set(), openFailures: 0, examples: [] };
   for (let cycle = 0; cycle < kills; cycle++) {
-    const request: CrashChildRequest = { backend: name, dir, namespace: NAMESPACE, options: openOptions, prefix: `k${cycle}`, seed: seed + cycle };
+    const request: CrashChildRequest = {
+      backend: name,
+      dir,
+      namespace: NAMESPACE,
+      options: openOptions,
+      prefix: `k${cycle}`,
+      seed: seed + cycle,
+    };
     const killAfter = randomInt(random, 1, options.maxAcksBeforeKill ?? 40);
     const killDelayMs = randomInt(random, 0, 3);
     await writeUntilKilled(request, killAfter, killDelayMs, childTimeoutMs, tally.acked);
     await checkAfterReopen(reopen, cycle, tally);
   }
   const { acked, missing, changed, openFailures, examples } = tally;
-  return { backend: name, durability, kills, acknowledged: acked.size, missing: missing.size, changed: changed.size, openFailures, examples };
+  return {
+    backend: name,
+    durability,
+    kills,
+    acknowledged: acked.size,
+    missing: missing.size,
+    changed: changed.size,
+    openFailures,
+    examples,
+  };
 }
 
 /** Runs the crash child until it has acknowledged killAfter writes, then killDelayMs more, and SIGKILLs it; every ack goes into `acked`. */
-async function writeUntilKilled(request: CrashChildRequest, killAfter: number, killDelayMs: number, childTimeoutMs: number, acked: Map<string, number>): Promise<void> {
+async function writeUntilKilled(
+  request: CrashChildRequest,
+  killAfter: number,
+  killDelayMs: number,
+  childTimeoutMs: number,
+  acked: Map<string, number>,
+): Promise<void> {
   const ready = waitFor(`the crash child (${request.backend}) to report ready and ${killAfter} acks`, childTimeoutMs);
   let acks = -1; // -1 until ready
   const child = spawnScript('crash-child', request, (line) => {
@@ -118,12 +140,22 @@ async function checkAfterReopen(reopen: () => Promise<SessionBackend>, cycle: nu
 }
 
 /** One acknowledged session: missing, changed (unreadable, at an older version, or other content), or intact. */
-async function checkSession(backend: SessionBackend, id: string, version: number, cycle: number, tally: Tally): Promise<void> {
+async function checkSession(
+  backend: SessionBackend,
+  id: string,
+  version: number,
+  cycle: number,
+  tally: Tally,
+): Promise<void> {
   let got;
   try {
     got = await backend.fetch(id, CRASH_NOW);
   } catch (err) {
-    if (!tally.changed.has(id)) note(tally, `kill ${cycle}: ${id} can't be read back (${errorCode(err) ?? 'no code'}): ${(err as Error).message}`);
+    if (!tally.changed.has(id))
+      note(
+        tally,
+        `kill ${cycle}: ${id} can't be read back (${errorCode(err) ?? 'no code'}): ${(err as Error).message}`,
+      );
     tally.changed.add(id);
     return;
   }
@@ -131,7 +163,8 @@ async function checkSession(backend: SessionBackend, id: string, version: number
     if (!tally.missing.has(id)) note(tally, `kill ${cycle}: ${id} (acknowledged at version ${version}) is missing`);
     tally.missing.add(id);
   } else if (got.version < version || !isDeepStrictEqual(got, crashSession(id, got.version))) {
-    if (!tally.changed.has(id)) note(tally, `kill ${cycle}: ${id} acknowledged at version ${version} reads back as version ${got.version}`);
+    if (!tally.changed.has(id))
+      note(tally, `kill ${cycle}: ${id} acknowledged at version ${version} reads back as version ${got.version}`);
     tally.changed.add(id);
   }
 }

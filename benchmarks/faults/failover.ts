@@ -102,13 +102,35 @@ export async function runFailoverScenario(options: FailoverOptions = {}): Promis
   }
 }
 
-async function underLoad(cluster: LocalRedisCluster, options: FailoverOptions, started: number, deadline: number): Promise<FailoverResult> {
+async function underLoad(
+  cluster: LocalRedisCluster,
+  options: FailoverOptions,
+  started: number,
+  deadline: number,
+): Promise<FailoverResult> {
   const namespace = `failover-${process.pid}-${started}`;
   const open = (replicas: number): Promise<SessionBackend> =>
-    redisCluster.open({ dir: '', namespace, options: { nodes: cluster.seeds, replicas, replicaTimeoutMs: 500, commandTimeoutMs: 1000, connectTimeoutMs: 1000 } });
+    redisCluster.open({
+      dir: '',
+      namespace,
+      options: {
+        nodes: cluster.seeds,
+        replicas,
+        replicaTimeoutMs: 500,
+        commandTimeoutMs: 1000,
+        connectTimeoutMs: 1000,
+      },
+    });
   const outage = new Outage();
-  const managerOptions = { unavailableRetries: options.unavailableRetries ?? 9, backoffMs: options.backoffMs ?? 20, defaultTimeoutMs: null };
-  const managers = [new SessionManager(outage.observe(await open(1)), managerOptions), new SessionManager(outage.observe(await open(1)), managerOptions)];
+  const managerOptions = {
+    unavailableRetries: options.unavailableRetries ?? 9,
+    backoffMs: options.backoffMs ?? 20,
+    defaultTimeoutMs: null,
+  };
+  const managers = [
+    new SessionManager(outage.observe(await open(1)), managerOptions),
+    new SessionManager(outage.observe(await open(1)), managerOptions),
+  ];
   const writes = new Writes();
   try {
     const ids = await createSessions(writes, managers, options.sessions ?? 20);
@@ -171,9 +193,11 @@ class Writes {
   private acknowledge(session: Session | undefined): void {
     this.acknowledged++;
     const now = Date.now();
-    if (this.killedAt !== undefined) this.longestStallMs = Math.max(this.longestStallMs, now - Math.max(this.lastAckAt, this.killedAt));
+    if (this.killedAt !== undefined)
+      this.longestStallMs = Math.max(this.longestStallMs, now - Math.max(this.lastAckAt, this.killedAt));
     this.lastAckAt = now;
-    if (session !== undefined && session.version > (this.acked.get(session.id)?.version ?? 0)) this.acked.set(session.id, structuredClone(session));
+    if (session !== undefined && session.version > (this.acked.get(session.id)?.version ?? 0))
+      this.acked.set(session.id, structuredClone(session));
   }
 }
 
@@ -189,7 +213,13 @@ interface Load {
   workers: Promise<void>[];
 }
 
-function startLoad(writes: Writes, managers: SessionManager[], ids: string[], workersPerManager: number, deadline: number): Load {
+function startLoad(
+  writes: Writes,
+  managers: SessionManager[],
+  ids: string[],
+  workersPerManager: number,
+  deadline: number,
+): Load {
   const load: Load = { stopping: false, workers: [] };
   const loop = async (manager: SessionManager, worker: number): Promise<void> => {
     for (let n = 1; !load.stopping && Date.now() < deadline; n++) {
@@ -197,7 +227,9 @@ function startLoad(writes: Writes, managers: SessionManager[], ids: string[], wo
       await writes.write(() => (n % 2 === 0 ? manager.touch(id) : manager.updateMetadata(id, { [`w${worker}`]: n })));
     }
   };
-  load.workers = managers.flatMap((manager, m) => Array.from({ length: workersPerManager }, (_, w) => loop(manager, m * 10 + w)));
+  load.workers = managers.flatMap((manager, m) =>
+    Array.from({ length: workersPerManager }, (_, w) => loop(manager, m * 10 + w)),
+  );
   return load;
 }
 
@@ -220,7 +252,11 @@ async function killMaster(cluster: LocalRedisCluster, key: string, writes: Write
 }
 
 /** Polls a surviving node until another master owns the slot; both null if the deadline passes first. */
-async function awaitPromotion(kill: Kill, key: string, deadline: number): Promise<{ promotionMs: number | null; promotedPort: number | null }> {
+async function awaitPromotion(
+  kill: Kill,
+  key: string,
+  deadline: number,
+): Promise<{ promotionMs: number | null; promotedPort: number | null }> {
   while (Date.now() < deadline) {
     const owner = await masterOf(kill.survivorPort, key).catch(() => kill.port);
     if (owner !== kill.port) return { promotionMs: Date.now() - kill.at, promotedPort: owner };

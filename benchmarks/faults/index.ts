@@ -63,7 +63,14 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
   const seed = options.seed ?? 1;
   const progress = options.onProgress ?? (() => {});
   const encryptionKey = newEncryptionKey();
-  const result: ReliabilityResult = { profile, crash: [], corruption: [], redisFaults: [], hostileInput: [], skipped: [] };
+  const result: ReliabilityResult = {
+    profile,
+    crash: [],
+    corruption: [],
+    redisFaults: [],
+    hostileInput: [],
+    skipped: [],
+  };
   let n = 0;
   const workDir = (): string => {
     const dir = path.join(options.dir, `reliability-${n++}`);
@@ -79,19 +86,29 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     }
   };
   // Each scenario runs on the backends whose registry entry lists it.
-  const runs = (scenario: FaultScenario): string[] => options.backends.filter((name) => faultScenarios(name).includes(scenario));
+  const runs = (scenario: FaultScenario): string[] =>
+    options.backends.filter((name) => faultScenarios(name).includes(scenario));
 
   for (const backend of runs('crash-durability')) {
     for (const durability of ['full', 'normal'] as const) {
       progress(`crash durability: ${backend} (${durability}), ${sizes.kills} kills`);
-      result.crash.push(await inDir((dir) => runCrashDurability({ backend, durability, kills: sizes.kills, dir, seed })));
+      result.crash.push(
+        await inDir((dir) => runCrashDurability({ backend, durability, kills: sizes.kills, dir, seed })),
+      );
     }
   }
   for (const backend of runs('corruption')) {
-    for (const [name, extra] of [[backend, {}], [`${backend}+aes`, { encryptionKey }]] as const) {
+    for (const [name, extra] of [
+      [backend, {}],
+      [`${backend}+aes`, { encryptionKey }],
+    ] as const) {
       progress(`corruption: ${name}, ${sizes.corruptionTrials} trials`);
       const openOptions = { ...referenceBackend(backend)?.faultOpenOptions, ...extra };
-      result.corruption.push(await inDir((dir) => runCorruption({ backend: name, trials: sizes.corruptionTrials, dir, options: openOptions, seed })));
+      result.corruption.push(
+        await inDir((dir) =>
+          runCorruption({ backend: name, trials: sizes.corruptionTrials, dir, options: openOptions, seed }),
+        ),
+      );
     }
   }
   // The redis faults run on a private server of their own, once whichever backends list them.
@@ -113,7 +130,9 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     }
     progress(`hostile input: ${name}, ${sizes.hostileCases} cases`);
     const module = await loadFaultBackend(name);
-    result.hostileInput.push(await inDir((dir) => runHostileInput({ module, cases: sizes.hostileCases, dir, openOptions, seed })));
+    result.hostileInput.push(
+      await inDir((dir) => runHostileInput({ module, cases: sizes.hostileCases, dir, openOptions, seed })),
+    );
   }
   if (options.encryptionBenchmark) {
     progress('encryption cost: sqlite vs sqlite+aes');
@@ -134,13 +153,29 @@ async function encryptionCost(profile: Profile, dir: string, encryptionKey: stri
     { profile, ops, dir, openLoop: false },
   );
   const costs: EncryptionCost[] = [];
-  for (const plain of rows.filter((row) => row.backend === 'sqlite' && row.driver === 'backend' && ops.includes(row.op))) {
+  for (const plain of rows.filter(
+    (row) => row.backend === 'sqlite' && row.driver === 'backend' && ops.includes(row.op),
+  )) {
     const sealed = rows.find(
-      (row) => row.backend === aes.name && row.op === plain.op && row.concurrency === plain.concurrency && row.payloadBytes === plain.payloadBytes && row.datasetSize === plain.datasetSize,
+      (row) =>
+        row.backend === aes.name &&
+        row.op === plain.op &&
+        row.concurrency === plain.concurrency &&
+        row.payloadBytes === plain.payloadBytes &&
+        row.datasetSize === plain.datasetSize,
     );
     if (sealed === undefined) continue;
     const { op, datasetSize, payloadBytes, concurrency, mode } = plain;
-    costs.push({ op, datasetSize, payloadBytes, concurrency, mode, plainP50Us: plain.p50Us, encryptedP50Us: sealed.p50Us, ratio: sealed.p50Us / plain.p50Us });
+    costs.push({
+      op,
+      datasetSize,
+      payloadBytes,
+      concurrency,
+      mode,
+      plainP50Us: plain.p50Us,
+      encryptedP50Us: sealed.p50Us,
+      ratio: sealed.p50Us / plain.p50Us,
+    });
   }
   return costs;
 }

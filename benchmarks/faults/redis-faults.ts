@@ -52,7 +52,11 @@ export interface RedisFaultResult {
 
 /** A redis-server on the port the stopped one had, so the client's reconnects find it. */
 async function restartOnPort(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await once(child, 'spawn');
   return child;
 }
@@ -100,13 +104,23 @@ export async function runRedisFault(options: RedisFaultOptions): Promise<RedisFa
   const server = await startRedisServer();
   let restarted: ChildProcess | undefined;
   let backend: SessionBackend | undefined;
-  const admin = new Redis(server.url, { lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const admin = new Redis(server.url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   admin.on('error', () => {});
   try {
     backend = await (options.module ?? redis).open({
       dir: os.tmpdir(),
       namespace: `faults:${process.pid}`,
-      options: { url: server.url, commandTimeoutMs: settings.commandTimeoutMs, connectTimeoutMs: settings.commandTimeoutMs },
+      options: {
+        url: server.url,
+        commandTimeoutMs: settings.commandTimeoutMs,
+        connectTimeoutMs: settings.commandTimeoutMs,
+      },
     });
     const run = newRun(settings);
     const load = startLoad(run, backend);
@@ -144,14 +158,26 @@ function settingsOf(options: RedisFaultOptions): Settings {
 function newRun(settings: Settings): Run {
   return {
     settings,
-    result: { fault: settings.fault, errors: 0, errorCodes: {}, recoveryMs: null, hung: false, slowestFailureMs: 0, commandTimeoutMs: settings.commandTimeoutMs, operations: 0 },
+    result: {
+      fault: settings.fault,
+      errors: 0,
+      errorCodes: {},
+      recoveryMs: null,
+      hung: false,
+      slowestFailureMs: 0,
+      commandTimeoutMs: settings.commandTimeoutMs,
+      operations: 0,
+    },
     faultAt: undefined,
     faultInPlace: Number.POSITIVE_INFINITY,
     successes: 0,
     successesAfter: 0,
     stop: false,
     before: waitFor(`${settings.opsBefore} successful operations before the fault`, settings.phaseTimeoutMs),
-    recovered: waitFor(`recovery from ${settings.fault} and ${settings.opsAfter} successful operations after it`, settings.phaseTimeoutMs),
+    recovered: waitFor(
+      `recovery from ${settings.fault} and ${settings.opsAfter} successful operations after it`,
+      settings.phaseTimeoutMs,
+    ),
     firstError: undefined,
   };
 }
@@ -176,7 +202,10 @@ async function operate(run: Run, backend: SessionBackend, worker: number, i: num
   const started = Date.now();
   // An operation that takes longer than hangAfterMs is abandoned and counted as a hang.
   const outcome = await withTimeout(
-    op.then(() => 'ok' as const, (err: unknown) => errorCode(err) ?? 'no code'),
+    op.then(
+      () => 'ok' as const,
+      (err: unknown) => errorCode(err) ?? 'no code',
+    ),
     run.settings.hangAfterMs,
     { resolveWith: 'hung' as const },
   );
@@ -209,7 +238,11 @@ function recordFailure(run: Run, code: string, started: number): void {
 }
 
 /** Kills every client connection, or stops the server and starts another on its port (returned, for cleanup). */
-async function injectFault(run: Run, server: { port: number; stop(): Promise<void> }, admin: Redis): Promise<ChildProcess | undefined> {
+async function injectFault(
+  run: Run,
+  server: { port: number; stop(): Promise<void> },
+  admin: Redis,
+): Promise<ChildProcess | undefined> {
   await admin.connect();
   run.firstError = waitFor('an operation to fail after the fault', run.settings.hangAfterMs);
   run.faultAt = Date.now();

@@ -38,7 +38,8 @@ async function reopen(request: ReopenRequest, dir: string): Promise<ReopenResult
   try {
     const list = await attempt(() => backend.list(request.now));
     const fetched: { id: string; got: Outcome<Session | null> }[] = [];
-    for (const id of request.ids) fetched.push({ id, got: await attempt(async () => (await backend.fetch(id, request.now)) ?? null) });
+    for (const id of request.ids)
+      fetched.push({ id, got: await attempt(async () => (await backend.fetch(id, request.now)) ?? null) });
     return { opened: true, list, fetched };
   } finally {
     await backend.close();

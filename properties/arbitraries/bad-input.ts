@@ -22,12 +22,25 @@ const NOT_JSON: Factory[] = [
   ['a Date', () => new Date(0)],
   ['a Map', () => new Map([['k', 1]])],
   ['a Set', () => new Set([1])],
-  ['a class instance', () => new (class Point { x = 1; })()],
+  [
+    'a class instance',
+    () =>
+      new (class Point {
+        x = 1;
+      })(),
+  ],
   ['a RegExp', () => /x/],
   ['a boxed string', () => new String('x')],
   ['an Error', () => new Error('x')],
   ['a typed array', () => new Uint8Array([1])],
-  ['a sparse array', () => { const holes = [1]; holes[2] = 3; return holes; }],
+  [
+    'a sparse array',
+    () => {
+      const holes = [1];
+      holes[2] = 3;
+      return holes;
+    },
+  ],
   ['an array holding undefined', () => [1, undefined]],
   ['an object with a getter', () => Object.defineProperty({}, 'x', { get: () => 1, enumerable: true })],
   ['an object with a symbol key', () => ({ [Symbol('k')]: 1 })],
@@ -36,19 +49,43 @@ const NOT_JSON: Factory[] = [
 
 /** Timestamps that are not non-negative safe integers (-0 included: JSON would turn it into 0). */
 const BAD_TIMES: Factory[] = [
-  ['-1', () => -1], ['0.5', () => 0.5], ['NaN', () => NaN], ['Infinity', () => Infinity], ['-0', () => -0],
-  ['2^53', () => 2 ** 53], ['"5"', () => '5'], ['null', () => null], ['undefined', () => undefined],
-  ['true', () => true], ['5n', () => 5n], ['{}', () => ({})], ['[1]', () => [1]],
+  ['-1', () => -1],
+  ['0.5', () => 0.5],
+  ['NaN', () => NaN],
+  ['Infinity', () => Infinity],
+  ['-0', () => -0],
+  ['2^53', () => 2 ** 53],
+  ['"5"', () => '5'],
+  ['null', () => null],
+  ['undefined', () => undefined],
+  ['true', () => true],
+  ['5n', () => 5n],
+  ['{}', () => ({})],
+  ['[1]', () => [1]],
 ];
 
 const BAD_VERSIONS: Factory[] = [
-  ['0', () => 0], ['-1', () => -1], ['1.5', () => 1.5], ['NaN', () => NaN], ['Infinity', () => Infinity],
-  ['-0', () => -0], ['2^53', () => 2 ** 53], ['"1"', () => '1'], ['null', () => null], ['undefined', () => undefined], ['1n', () => 1n],
+  ['0', () => 0],
+  ['-1', () => -1],
+  ['1.5', () => 1.5],
+  ['NaN', () => NaN],
+  ['Infinity', () => Infinity],
+  ['-0', () => -0],
+  ['2^53', () => 2 ** 53],
+  ['"1"', () => '1'],
+  ['null', () => null],
+  ['undefined', () => undefined],
+  ['1n', () => 1n],
 ];
 
 const NOT_AN_OBJECT: Factory[] = [
-  ['null', () => null], ['undefined', () => undefined], ['42', () => 42], ['"session"', () => 'session'],
-  ['true', () => true], ['an array', () => []], ['a function', () => () => ({})],
+  ['null', () => null],
+  ['undefined', () => undefined],
+  ['42', () => 42],
+  ['"session"', () => 'session'],
+  ['true', () => true],
+  ['an array', () => []],
+  ['a function', () => () => ({})],
 ];
 
 const NOT_A_METADATA_OBJECT: Factory[] = [
@@ -56,21 +93,38 @@ const NOT_A_METADATA_OBJECT: Factory[] = [
   ['an array of JSON', () => [1, 'a']],
   ['a Date', () => new Date(0)],
   ['a Map', () => new Map()],
-  ['a class instance', () => new (class Bag { a = 1; })()],
+  [
+    'a class instance',
+    () =>
+      new (class Bag {
+        a = 1;
+      })(),
+  ],
 ];
 
 /** Ids that are not strings of 1..256 UTF-16 code units. */
 const BAD_IDS: Factory[] = [
-  ['the empty string', () => ''], ['257 units', () => 'x'.repeat(257)], ['1000 units', () => '\u{1F600}'.repeat(500)],
-  ['a number', () => 42], ['null', () => null], ['undefined', () => undefined], ['an object', () => ({})],
-  ['an array', () => ['a']], ['a boxed string', () => new String('a')], ['a symbol', () => Symbol('id')], ['a BigInt', () => 1n],
+  ['the empty string', () => ''],
+  ['257 units', () => 'x'.repeat(257)],
+  ['1000 units', () => '\u{1F600}'.repeat(500)],
+  ['a number', () => 42],
+  ['null', () => null],
+  ['undefined', () => undefined],
+  ['an object', () => ({})],
+  ['an array', () => ['a']],
+  ['a boxed string', () => new String('a')],
+  ['a symbol', () => Symbol('id')],
+  ['a BigInt', () => 1n],
 ];
 
 /** `now` values that are not non-negative safe integers. */
 const BAD_NOWS: Factory[] = BAD_TIMES.filter(([what]) => what !== '-0');
 
 const BAD_STORE_OPTIONS: Factory[] = [
-  ['a string', () => 'x'], ['null', () => null], ['an array', () => []], ['a number', () => 1],
+  ['a string', () => 'x'],
+  ['null', () => null],
+  ['an array', () => []],
+  ['a number', () => 1],
   ...BAD_VERSIONS.filter(([what]) => what !== 'undefined' && what !== '0').map(([what, make]): Factory => [
     `{ expectedVersion: ${what} }`,
     () => ({ expectedVersion: make() }),
@@ -111,9 +165,15 @@ function withoutField(valid: Session, field: keyof Session): unknown {
   return copy;
 }
 
-function fieldWrong(field: keyof Session, factories: Factory[], code: Malformation['code']): fc.Arbitrary<Malformation> {
+function fieldWrong(
+  field: keyof Session,
+  factories: Factory[],
+  code: Malformation['code'],
+): fc.Arbitrary<Malformation> {
   return fc.oneof(
-    fc.constantFrom(...factories).map(([what, make]) => malformation(`${field} is ${what}`, code, (v) => withField(v, field, make()))),
+    fc
+      .constantFrom(...factories)
+      .map(([what, make]) => malformation(`${field} is ${what}`, code, (v) => withField(v, field, make()))),
     fc.constant(malformation(`${field} is missing`, code, (v) => withoutField(v, field))),
   );
 }
@@ -144,28 +204,42 @@ function inject(metadata: Metadata, index: number, bad: (ancestors: object[], no
 
 /** Non-JSON somewhere inside otherwise valid metadata: at the top or deep down. */
 const badMetadataInside: fc.Arbitrary<Malformation> = fc.oneof(
-  fc
-    .tuple(fc.constantFrom(...NOT_JSON), fc.nat())
-    .map(([[what, make], index]) =>
-      malformation(`metadata holds ${what} in container #${index}`, 'INVALID_SESSION', (v) =>
-        withField(v, 'metadata', inject(v.metadata, index, () => make())),
+  fc.tuple(fc.constantFrom(...NOT_JSON), fc.nat()).map(([[what, make], index]) =>
+    malformation(`metadata holds ${what} in container #${index}`, 'INVALID_SESSION', (v) =>
+      withField(
+        v,
+        'metadata',
+        inject(v.metadata, index, () => make()),
       ),
     ),
+  ),
   fc.tuple(fc.nat(), fc.nat()).map(([index, up]) =>
     malformation(`metadata has a cycle at container #${index}`, 'INVALID_SESSION', (v) =>
-      withField(v, 'metadata', inject(v.metadata, index, (ancestors, node) => [...ancestors, node][up % (ancestors.length + 1)])),
+      withField(
+        v,
+        'metadata',
+        inject(v.metadata, index, (ancestors, node) => [...ancestors, node][up % (ancestors.length + 1)]),
+      ),
     ),
   ),
 );
 
 /** Each field wrong in turn, the relations between fields broken, non-JSON metadata, no object at all. */
 export const malformedSessionArb: fc.Arbitrary<Malformation> = fc.oneof(
-  fc.constantFrom(...NOT_AN_OBJECT).map(([what, make]) => malformation(`the session is ${what}`, 'INVALID_SESSION', () => make())),
-  fc.constantFrom(...BAD_IDS).map(([what, make]) => malformation(`id is ${what}`, 'INVALID_ID', (v) => withField(v, 'id', make()))),
+  fc
+    .constantFrom(...NOT_AN_OBJECT)
+    .map(([what, make]) => malformation(`the session is ${what}`, 'INVALID_SESSION', () => make())),
+  fc
+    .constantFrom(...BAD_IDS)
+    .map(([what, make]) => malformation(`id is ${what}`, 'INVALID_ID', (v) => withField(v, 'id', make()))),
   fc.constant(malformation('id is missing', 'INVALID_ID', (v) => withoutField(v, 'id'))),
   fieldWrong('createdAt', BAD_TIMES, 'INVALID_SESSION'),
   fieldWrong('lastAccessedAt', BAD_TIMES, 'INVALID_SESSION'),
-  fieldWrong('timeoutMs', BAD_TIMES.filter(([what]) => what !== 'null'), 'INVALID_SESSION'),
+  fieldWrong(
+    'timeoutMs',
+    BAD_TIMES.filter(([what]) => what !== 'null'),
+    'INVALID_SESSION',
+  ),
   fieldWrong('version', BAD_VERSIONS, 'INVALID_SESSION'),
   fieldWrong('metadata', NOT_A_METADATA_OBJECT, 'INVALID_SESSION'),
   fc.constant(

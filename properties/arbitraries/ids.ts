@@ -88,7 +88,11 @@ const TWINS: [name: string, ...sides: [TwinSide, TwinSide]][] = [
   ['glob ?', ['?', '', '?'], ['any one char', '', 'a']],
   ['glob [a]', ['[a]', '', '[a]'], ['a', '', 'a']],
   // Keys cut to a column width or a key-length limit: the base gives way to a long common prefix.
-  ['length limit', ['ending a', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}a`], ['ending b', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}b`]],
+  [
+    'length limit',
+    ['ending a', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}a`],
+    ['ending b', '', `${'x'.repeat(MAX_ID_LENGTH - 1)}b`],
+  ],
 ];
 
 export interface SimilarId {
@@ -104,7 +108,11 @@ export interface SimilarId {
 export function similarIds(size = 6): fc.Arbitrary<SimilarId[]> {
   const names = Object.keys(SIMILARITIES);
   return fc
-    .tuple(idArb, fc.constantFrom(...TWINS), fc.uniqueArray(fc.constantFrom(...names), { maxLength: Math.max(0, size - 3) }))
+    .tuple(
+      idArb,
+      fc.constantFrom(...TWINS),
+      fc.uniqueArray(fc.constantFrom(...names), { maxLength: Math.max(0, size - 3) }),
+    )
     .map(([base, [twin, ...sides], how]) => {
       const room = Math.max(...sides.map(([, prefix, suffix]) => prefix.length + suffix.length));
       const stem = base.slice(0, MAX_ID_LENGTH - room);

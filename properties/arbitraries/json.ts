@@ -11,9 +11,37 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Keys that trip prototype handling, array-index ordering, dotted paths and query operators. */
 const UNUSUAL_KEYS = [
-  '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__',
-  '', ' ', '\0', '0', '1', '-1', '01', '1.5', '4294967294', '4294967295', '9007199254740993', 'length',
-  '$', '$where', '$gt', '.', 'a.b', '[0]', 'null', 'undefined', 'NaN', 'id', 'version', 'metadata',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+  '',
+  ' ',
+  '\0',
+  '0',
+  '1',
+  '-1',
+  '01',
+  '1.5',
+  '4294967294',
+  '4294967295',
+  '9007199254740993',
+  'length',
+  '$',
+  '$where',
+  '$gt',
+  '.',
+  'a.b',
+  '[0]',
+  'null',
+  'undefined',
+  'NaN',
+  'id',
+  'version',
+  'metadata',
 ];
 export const jsonKey: fc.Arbitrary<string> = fc.oneof(
   SHRINK_TO_FIRST,
@@ -23,10 +51,33 @@ export const jsonKey: fc.Arbitrary<string> = fc.oneof(
 
 /** Doubles JSON must carry exactly: the safe-integer edge, past it, subnormals, extremes. */
 const EDGE_NUMBERS = [
-  0, 1, -1, 0.1, 0.30000000000000004, 1e-7, 1e21, 1e-300, 123456789.12345678,
-  MAX_SAFE, -MAX_SAFE, MAX_SAFE - 1, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 63, 2 ** 64,
-  2 ** 31 - 1, -(2 ** 31), 2 ** 32, 4294967295,
-  Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308, Number.EPSILON,
+  0,
+  1,
+  -1,
+  0.1,
+  0.30000000000000004,
+  1e-7,
+  1e21,
+  1e-300,
+  123456789.12345678,
+  MAX_SAFE,
+  -MAX_SAFE,
+  MAX_SAFE - 1,
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 + 2,
+  2 ** 63,
+  2 ** 64,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 32,
+  4294967295,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  2.2250738585072014e-308,
+  Number.EPSILON,
 ];
 
 /** Any finite JSON number except -0, which JSON cannot carry and the contract refuses. */
@@ -41,7 +92,13 @@ export const jsonNumber: fc.Arbitrary<number> = fc
   )
   .map((n) => (n === 0 ? 0 : n));
 
-const shortLeaf: fc.Arbitrary<Json> = fc.oneof(SHRINK_TO_FIRST, fc.constant(null), fc.boolean(), jsonNumber, text({ maxLength: 16 }));
+const shortLeaf: fc.Arbitrary<Json> = fc.oneof(
+  SHRINK_TO_FIRST,
+  fc.constant(null),
+  fc.boolean(),
+  jsonNumber,
+  text({ maxLength: 16 }),
+);
 export const jsonLeaf: fc.Arbitrary<Json> = fc.oneof(
   SHRINK_TO_FIRST,
   { weight: 4, arbitrary: shortLeaf },

@@ -68,7 +68,6 @@ export function clockSessionArb(id: fc.Arbitrary<string>, span = 1000): fc.Arbit
   });
 }
 
-
 // ---- sizes --------------------------------------------------------------------------------
 
 /** UTF-8 bytes of the session's JSON: the measure maxSessionBytes limits. */
@@ -112,6 +111,9 @@ export function sizedSessionArb(target: number): fc.Arbitrary<SizedSession> {
     .map(([delta, filler, base]) => {
       const session = padSession(base, target + delta, filler);
       const bytes = sessionBytes(session);
-      return labelled({ session, bytes }, `session ${quote(session.id)} of ${bytes} bytes (filler ${JSON.stringify(filler)})`);
+      return labelled(
+        { session, bytes },
+        `session ${quote(session.id)} of ${bytes} bytes (filler ${JSON.stringify(filler)})`,
+      );
     });
 }

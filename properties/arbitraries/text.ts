@@ -5,10 +5,35 @@ import fc from 'fast-check';
 /** Glob and LIKE wildcards, key separators, quotes, escapes, NUL and every kind of blank. */
 export const SPECIAL_CHARS: readonly string[] = [
   ...'*?[]{}:%_\'"\\/.$#',
-  '\0', ' ', '\t', '\n', '\r', '\u000b', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u200b',
+  '\0',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u000b',
+  '\u00a0',
+  '\u2028',
+  '\u3000',
+  '\ufeff',
+  '\u200b',
 ];
 /** Characters that change under case mapping or Unicode normalisation. */
-const FOLDING_CHARS = ['é', 'e\u0301', 'Å', 'A\u030a', '\u212b', '가', '\u1100\u1161', 'ß', 'ﬁ', 'İ', 'ı', '\u212a', 'Σ', 'ς'];
+const FOLDING_CHARS = [
+  'é',
+  'e\u0301',
+  'Å',
+  'A\u030a',
+  '\u212b',
+  '가',
+  '\u1100\u1161',
+  'ß',
+  'ﬁ',
+  'İ',
+  'ı',
+  '\u212a',
+  'Σ',
+  'ς',
+];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 

@@ -46,35 +46,42 @@ export function concurrentCas(ctx: PropertyContext, instances: number) {
     fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
     fc.array(fc.nat(instances - 1), { minLength: 2, maxLength: 6 }),
     async (generated, id, initialVersion, writers) =>
-      ctx.withBackend((first, fixture) => withScheduler(generated, async (scheduler) => {
-        const backends: SessionBackend[] = [first];
-        while (backends.length < instances) backends.push(await fixture.open());
-        const model = new ReferenceModel();
-        if (initialVersion !== undefined) await storeAll(first, model, [makeSession(id, 10, 0, null, initialVersion, { writer: -1 })]);
-        const expectedVersion = model.version(id);
-        const sessions = writers.map((_, i) => makeSession(id, 100 + i, 0, null, expectedVersion + 1, { writer: i }));
-        const outcomes = await scheduler.waitFor(
-          Promise.all(
-            writers.map((on, i) =>
-              scheduler
-                .schedule(Promise.resolve(), `writer ${i} on instance ${on}`)
-                .then(() => attempt(() => backends[on]!.store(sessions[i]!, { expectedVersion }))),
+      ctx.withBackend((first, fixture) =>
+        withScheduler(generated, async (scheduler) => {
+          const backends: SessionBackend[] = [first];
+          while (backends.length < instances) backends.push(await fixture.open());
+          const model = new ReferenceModel();
+          if (initialVersion !== undefined)
+            await storeAll(first, model, [makeSession(id, 10, 0, null, initialVersion, { writer: -1 })]);
+          const expectedVersion = model.version(id);
+          const sessions = writers.map((_, i) => makeSession(id, 100 + i, 0, null, expectedVersion + 1, { writer: i }));
+          const outcomes = await scheduler.waitFor(
+            Promise.all(
+              writers.map((on, i) =>
+                scheduler
+                  .schedule(Promise.resolve(), `writer ${i} on instance ${on}`)
+                  .then(() => attempt(() => backends[on]!.store(sessions[i]!, { expectedVersion }))),
+              ),
             ),
-          ),
-        );
-        const winners = outcomes.flatMap((outcome, i) => (outcome.ok ? [i] : []));
-        if (winners.length !== 1) {
-          throw new Error(`${winners.length} of ${writers.length} compare-and-sets from version ${expectedVersion} succeeded (writers ${winners.join(', ')})`);
-        }
-        for (const [i, outcome] of outcomes.entries()) {
-          if (!outcome.ok && (outcome.sync || outcome.code !== 'CONFLICT')) {
-            throw new Error(`writer ${i} lost but got ${outcome.sync ? 'a synchronous throw' : (outcome.code ?? 'an error without a code')}, not CONFLICT`);
+          );
+          const winners = outcomes.flatMap((outcome, i) => (outcome.ok ? [i] : []));
+          if (winners.length !== 1) {
+            throw new Error(
+              `${winners.length} of ${writers.length} compare-and-sets from version ${expectedVersion} succeeded (writers ${winners.join(', ')})`,
+            );
           }
-        }
-        model.store(sessions[winners[0]!]!);
-        for (const [on, backend] of backends.entries()) {
-          await expectMatchesModel(backend, model, { ids: [id], what: `instance ${on} after the race` });
-        }
-      })),
+          for (const [i, outcome] of outcomes.entries()) {
+            if (!outcome.ok && (outcome.sync || outcome.code !== 'CONFLICT')) {
+              throw new Error(
+                `writer ${i} lost but got ${outcome.sync ? 'a synchronous throw' : (outcome.code ?? 'an error without a code')}, not CONFLICT`,
+              );
+            }
+          }
+          model.store(sessions[winners[0]!]!);
+          for (const [on, backend] of backends.entries()) {
+            await expectMatchesModel(backend, model, { ids: [id], what: `instance ${on} after the race` });
+          }
+        }),
+      ),
   );
 }

@@ -54,7 +54,8 @@ export function jsonDiff(actual: unknown, expected: unknown, path = ''): string 
 /** Throws a failure naming `what` unless `actual` equals `expected` (undefined meaning "absent"). */
 export function expectSession(actual: Session | undefined, expected: Session | undefined, what: string): void {
   if (expected === undefined) {
-    if (actual !== undefined) throw new Error(`${what}: expected nothing, got a session (version ${show(actual.version)})`);
+    if (actual !== undefined)
+      throw new Error(`${what}: expected nothing, got a session (version ${show(actual.version)})`);
     return;
   }
   if (actual === undefined) throw new Error(`${what}: expected the session (version ${expected.version}), got nothing`);

@@ -70,7 +70,9 @@ export class Fixture {
       list: (...args) => backend.list(...args),
       cleanupExpired: (...args) => backend.cleanupExpired(...args),
       // Optional (contract v2): present exactly when the backend has it.
-      ...(backend.touch === undefined ? {} : { touch: (id: string, lastAccessedAt: number, now: number) => backend.touch!(id, lastAccessedAt, now) }),
+      ...(backend.touch === undefined
+        ? {}
+        : { touch: (id: string, lastAccessedAt: number, now: number) => backend.touch!(id, lastAccessedAt, now) }),
       close: () => {
         instance.closed = true;
         return backend.close();
@@ -115,9 +117,12 @@ export async function withFixture<T>(
   } catch (err) {
     rmSync(fixture.dir, { recursive: true, force: true });
     const code = errorCode(err);
-    throw new SetupError(`open() of ${module.name} failed: ${code === undefined ? '' : `${code} `}${(err as Error)?.message ?? err}`, {
-      cause: err,
-    });
+    throw new SetupError(
+      `open() of ${module.name} failed: ${code === undefined ? '' : `${code} `}${(err as Error)?.message ?? err}`,
+      {
+        cause: err,
+      },
+    );
   }
   let result: T;
   try {

@@ -36,7 +36,10 @@ function describe(session: Session): string {
 }
 
 class StoreStep implements Step {
-  constructor(readonly pick: number, readonly template: Session) {}
+  constructor(
+    readonly pick: number,
+    readonly template: Session,
+  ) {}
   check = (): boolean => true;
   async run(world: World, backend: SessionBackend): Promise<void> {
     const session = { ...this.template, id: idOf(world, this.pick) };
@@ -47,7 +50,11 @@ class StoreStep implements Step {
 }
 
 class CasStep implements Step {
-  constructor(readonly pick: number, readonly template: Session, readonly expectation: Expectation) {}
+  constructor(
+    readonly pick: number,
+    readonly template: Session,
+    readonly expectation: Expectation,
+  ) {}
   check = (): boolean => true;
   async run(world: World, backend: SessionBackend): Promise<void> {
     const id = idOf(world, this.pick);
@@ -55,10 +62,12 @@ class CasStep implements Step {
     const expectedVersion = Math.max(0, this.expectation.at(current));
     const session = { ...this.template, id, version: current + 1 };
     const what = `${this} with version ${current} stored`;
-    if (world.model.store(session, expectedVersion) === 'stored') await expectOk(() => backend.store(session, { expectedVersion }), what);
+    if (world.model.store(session, expectedVersion) === 'stored')
+      await expectOk(() => backend.store(session, { expectedVersion }), what);
     else await expectCode(() => backend.store(session, { expectedVersion }), 'CONFLICT', what);
   }
-  toString = (): string => `cas(ids[${this.pick}], expected ${fc.stringify(this.expectation)}, ${describe(this.template)})`;
+  toString = (): string =>
+    `cas(ids[${this.pick}], expected ${fc.stringify(this.expectation)}, ${describe(this.template)})`;
 }
 
 class FetchStep implements Step {
@@ -66,7 +75,11 @@ class FetchStep implements Step {
   check = (): boolean => true;
   async run(world: World, backend: SessionBackend): Promise<void> {
     const id = idOf(world, this.pick);
-    expectSession(await backend.fetch(id, world.now), world.model.fetch(id, world.now), `fetch(ids[${this.pick}], ${world.now})`);
+    expectSession(
+      await backend.fetch(id, world.now),
+      world.model.fetch(id, world.now),
+      `fetch(ids[${this.pick}], ${world.now})`,
+    );
   }
   toString = (): string => `fetch(ids[${this.pick}])`;
 }
@@ -100,7 +113,11 @@ class CleanupStep implements Step {
 
 /** touch (contract v2) at the clock: its result, then what fetch shows, agree with the model. */
 class TouchStep implements Step {
-  constructor(readonly pick: number, readonly lastAccessedAt: (now: number, stored: Session | undefined) => number, readonly label: string) {}
+  constructor(
+    readonly pick: number,
+    readonly lastAccessedAt: (now: number, stored: Session | undefined) => number,
+    readonly label: string,
+  ) {}
   check = (): boolean => true;
   async run(world: World, backend: SessionBackend): Promise<void> {
     const id = idOf(world, this.pick);
@@ -108,7 +125,11 @@ class TouchStep implements Step {
     const what = `touch(ids[${this.pick}], ${lastAccessedAt}, ${world.now})`;
     const touched = await expectOk(() => backend.touch!(id, lastAccessedAt, world.now), what);
     expectSession(touched, world.model.touch(id, lastAccessedAt, world.now), what);
-    expectSession(await backend.fetch(id, world.now), world.model.fetch(id, world.now), `fetch(ids[${this.pick}], ${world.now}) after ${what}`);
+    expectSession(
+      await backend.fetch(id, world.now),
+      world.model.fetch(id, world.now),
+      `fetch(ids[${this.pick}], ${world.now}) after ${what}`,
+    );
   }
   toString = (): string => `touch(ids[${this.pick}], ${this.label})`;
 }
@@ -125,7 +146,10 @@ class ClockStep implements Step {
 
 /** Moves the clock to one millisecond around a stored session's expiry. */
 class ExpiryClockStep implements Step {
-  constructor(readonly pick: number, readonly delta: number) {}
+  constructor(
+    readonly pick: number,
+    readonly delta: number,
+  ) {}
   check = (world: Readonly<World>): boolean => {
     const stored = world.model.peek(idOf(world as World, this.pick));
     return stored !== undefined && expiryOf(stored) !== null;
@@ -160,17 +184,24 @@ const stepArbs: fc.Arbitrary<Step>[] = [
 type TouchTime = [at: (now: number, stored: Session | undefined) => number, label: string];
 
 /** A touch at the clock, carrying the clock itself, a time before the stored access (a clock that stepped back) or any time. */
-export const touchStepArb: fc.Arbitrary<Step> = fc.tuple(
-  pickArb,
-  fc.oneof(
-    { weight: 1, arbitrary: fc.constant<TouchTime>([(now) => now, 'now']) },
-    {
-      weight: 2,
-      arbitrary: fc.integer({ min: 1, max: SPAN / 4 }).map((back): TouchTime => [(now, stored) => Math.max(0, (stored?.lastAccessedAt ?? now) - back), `stored access - ${back}`]),
-    },
-    { weight: 1, arbitrary: fc.nat(SPAN + SPAN / 4).map((at): TouchTime => [() => at, String(at)]) },
-  ),
-).map(([pick, [at, label]]) => new TouchStep(pick, at, label));
+export const touchStepArb: fc.Arbitrary<Step> = fc
+  .tuple(
+    pickArb,
+    fc.oneof(
+      { weight: 1, arbitrary: fc.constant<TouchTime>([(now) => now, 'now']) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .integer({ min: 1, max: SPAN / 4 })
+          .map((back): TouchTime => [
+            (now, stored) => Math.max(0, (stored?.lastAccessedAt ?? now) - back),
+            `stored access - ${back}`,
+          ]),
+      },
+      { weight: 1, arbitrary: fc.nat(SPAN + SPAN / 4).map((at): TouchTime => [() => at, String(at)]) },
+    ),
+  )
+  .map(([pick, [at, label]]) => new TouchStep(pick, at, label));
 
 /** The steps a backend is held to: without compare-and-set, no CAS step (its CONFLICTs assume one). */
 export function stepsFor(module: BackendModule): fc.Arbitrary<Step>[] {

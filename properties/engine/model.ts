@@ -50,7 +50,11 @@ export class ReferenceModel {
   touch(id: string, lastAccessedAt: number, now: number): Session | undefined {
     const session = this.#sessions.get(id);
     if (session === undefined || expiredAt(session, now)) return undefined;
-    const touched = { ...session, lastAccessedAt: Math.max(session.lastAccessedAt, lastAccessedAt), version: session.version + 1 };
+    const touched = {
+      ...session,
+      lastAccessedAt: Math.max(session.lastAccessedAt, lastAccessedAt),
+      version: session.version + 1,
+    };
     this.#sessions.set(id, touched);
     return copySession(touched);
   }

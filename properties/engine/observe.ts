@@ -15,12 +15,20 @@ export interface Observation {
   what: string;
 }
 
-export async function expectMatchesModel(backend: SessionBackend, model: ReferenceModel, observation: Observation): Promise<void> {
+export async function expectMatchesModel(
+  backend: SessionBackend,
+  model: ReferenceModel,
+  observation: Observation,
+): Promise<void> {
   const ids = [...new Set([...model.ids(), ...(observation.ids ?? [])])];
   const nows = [...new Set(observation.nows ?? [0])];
   // Reads only, all at once: one round trip on a networked store instead of dozens.
   const seen = await Promise.all(
-    nows.map(async (now) => ({ now, listed: await backend.list(now), fetched: await Promise.all(ids.map((id) => backend.fetch(id, now))) })),
+    nows.map(async (now) => ({
+      now,
+      listed: await backend.list(now),
+      fetched: await Promise.all(ids.map((id) => backend.fetch(id, now))),
+    })),
   );
   for (const { now, listed, fetched } of seen) {
     expectIds(listed, model.list(now), `${observation.what}: list(${now})`);
@@ -45,8 +53,14 @@ export async function storeAll(backend: SessionBackend, model: ReferenceModel, s
 }
 
 /** cleanupExpired(now) on both; fails unless the counts agree. */
-export async function expectCleanup(backend: SessionBackend, model: ReferenceModel, now: number, what: string): Promise<void> {
+export async function expectCleanup(
+  backend: SessionBackend,
+  model: ReferenceModel,
+  now: number,
+  what: string,
+): Promise<void> {
   const removed = await backend.cleanupExpired(now);
   const expected = model.cleanupExpired(now);
-  if (removed !== expected) throw new Error(`${what}: cleanupExpired(${now}) returned ${removed}, expected ${expected}`);
+  if (removed !== expected)
+    throw new Error(`${what}: cleanupExpired(${now}) returned ${removed}, expected ${expected}`);
 }

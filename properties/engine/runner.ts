@@ -54,11 +54,24 @@ function shellWord(word: string): string {
 }
 
 export function replayCommand(backend: string, profile: Profile, id: string, seed: number, path: string): string {
-  return ['npx sessionbench props --backend', shellWord(backend), '--profile', profile, '--only', id, '--seed', String(seed), '--path', shellWord(path)].join(' ');
+  return [
+    'npx sessionbench props --backend',
+    shellWord(backend),
+    '--profile',
+    profile,
+    '--only',
+    id,
+    '--seed',
+    String(seed),
+    '--path',
+    shellWord(path),
+  ].join(' ');
 }
 
 function truncate(text: string): string {
-  return text.length <= MAX_COUNTEREXAMPLE_CHARS ? text : `${text.slice(0, MAX_COUNTEREXAMPLE_CHARS)}... (${text.length} chars)`;
+  return text.length <= MAX_COUNTEREXAMPLE_CHARS
+    ? text
+    : `${text.slice(0, MAX_COUNTEREXAMPLE_CHARS)}... (${text.length} chars)`;
 }
 
 function messageOf(err: unknown): string {
@@ -96,7 +109,7 @@ export function missingCapabilities(module: BackendModule, def: PropertyDef): Ca
 /** What lacking each capability means for a user of the store, said where a property is not applicable. */
 const LACKING: Record<Capability, string> = {
   persistent: 'sessions do not survive a restart',
-  shared: 'two servers do not see each other\'s sessions',
+  shared: "two servers do not see each other's sessions",
   compareAndSet: 'no compare-and-set: concurrent updates from two servers can overwrite each other',
 };
 
@@ -121,7 +134,13 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
   const base = { id: def.id, statement: def.statement, requires: [...def.requires], severity: def.severity };
   const missing = missingCapabilities(run.module, def);
   if (missing.length > 0) {
-    return { ...base, status: 'not-applicable', message: notApplicableMessage(run.module, missing), runs: 0, durationMs: 0 };
+    return {
+      ...base,
+      status: 'not-applicable',
+      message: notApplicableMessage(run.module, missing),
+      runs: 0,
+      durationMs: 0,
+    };
   }
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
@@ -148,12 +167,27 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
     if (!found && details.interrupted) {
       // Runs cut short are not a pass: the backend hung or is too slow for this profile.
       const why = `timed out after ${run.timeoutMs} ms (${details.numRuns} of ${numRuns(def, run.ctx.profile)} runs done)`;
-      return { ...base, status: 'errored', message: why, seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+      return {
+        ...base,
+        status: 'errored',
+        message: why,
+        seed: details.seed,
+        runs: details.numRuns,
+        durationMs: elapsed(),
+      };
     }
-    if (!details.failed) return { ...base, status: 'passed', seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+    if (!details.failed)
+      return { ...base, status: 'passed', seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
     if (!found || error instanceof SetupError) {
       const why = messageOf(error ?? new Error(`fast-check gave up after ${details.numSkips} skipped runs`));
-      return { ...base, status: 'errored', message: why, seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
+      return {
+        ...base,
+        status: 'errored',
+        message: why,
+        seed: details.seed,
+        runs: details.numRuns,
+        durationMs: elapsed(),
+      };
     }
     const counterexample = fc.stringify(details.counterexample);
     // Command sequences shrink by what ran, so their replay needs fast-check's replayPath too.
@@ -188,7 +222,8 @@ export async function runProperties(
   }
   const profileName = options.profile ?? 'quick';
   const profile = PROFILES[profileName]?.suite;
-  if (profile === undefined) throw new Error(`unknown profile ${profileName}; known: ${Object.keys(PROFILES).join(', ')}`);
+  if (profile === undefined)
+    throw new Error(`unknown profile ${profileName}; known: ${Object.keys(PROFILES).join(', ')}`);
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sessionbench-suite-'));
   const ctx: PropertyContext = {
     module,

@@ -33,7 +33,13 @@ export async function withScheduler<T>(seed: number, body: (scheduler: fc.Schedu
 export function scheduledBackend(backend: SessionBackend, scheduler: fc.Scheduler, name: string): SessionBackend {
   const release = <T>(call: string, promise: Promise<T>): Promise<T> =>
     scheduler
-      .schedule(promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })), `${name}.${call}`)
+      .schedule(
+        promise.then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+        `${name}.${call}`,
+      )
       .then((outcome) => (outcome.ok ? outcome.value : Promise.reject(outcome.error)));
   return {
     store: (...args) => release('store', backend.store(...args)),
@@ -41,7 +47,12 @@ export function scheduledBackend(backend: SessionBackend, scheduler: fc.Schedule
     delete: (...args) => release('delete', backend.delete(...args)),
     list: (...args) => release('list', backend.list(...args)),
     cleanupExpired: (...args) => release('cleanupExpired', backend.cleanupExpired(...args)),
-    ...(backend.touch === undefined ? {} : { touch: (id: string, lastAccessedAt: number, now: number) => release('touch', backend.touch!(id, lastAccessedAt, now)) }),
+    ...(backend.touch === undefined
+      ? {}
+      : {
+          touch: (id: string, lastAccessedAt: number, now: number) =>
+            release('touch', backend.touch!(id, lastAccessedAt, now)),
+        }),
     close: () => backend.close(),
   };
 }

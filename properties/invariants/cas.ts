@@ -16,7 +16,8 @@ type Before = 'absent' | 'live' | 'expired' | 'deleted' | 'cleaned up';
 
 export const casCreate: PropertyDef = {
   id: 'cas-create',
-  statement: 'store() with expectedVersion 0 succeeds only when nothing is stored under the id (an expired session not yet cleaned up counts) and never overwrites.',
+  statement:
+    'store() with expectedVersion 0 succeeds only when nothing is stored under the id (an expired session not yet cleaned up counts) and never overwrites.',
   requires: ['compareAndSet'],
   // Creating over a stored session overwrites it; a wrong CONFLICT fails the same check.
   severity: 'critical',
@@ -59,37 +60,42 @@ export const casCreate: PropertyDef = {
 
 export const casStale: PropertyDef = {
   id: 'cas-stale',
-  statement: 'store() with an expectedVersion other than the stored version (0 when missing) gets CONFLICT and changes nothing; the stored version succeeds.',
+  statement:
+    'store() with an expectedVersion other than the stored version (0 when missing) gets CONFLICT and changes nothing; the stored version succeeds.',
   requires: ['compareAndSet'],
   // A stale version that is not refused overwrites a newer write (a lost update).
   severity: 'critical',
   runs: 30,
   run: (ctx) =>
-    fc.asyncProperty(idArb, fc.array(fc.tuple(expectationArb, template), { minLength: 1, maxLength: 8 }), async (id, attempts) =>
-      ctx.withBackend(async (backend) => {
-        const model = new ReferenceModel();
-        for (const [expectation, next] of attempts) {
-          const current = model.version(id);
-          const expectedVersion = expectation.at(current);
-          if (expectedVersion < 0) continue;
-          const session = { ...next, id, version: current + 1 };
-          const what = `store(expectedVersion ${expectedVersion}) with version ${current} stored`;
-          if (expectedVersion === current) {
-            await expectOk(() => backend.store(session, { expectedVersion }), what);
-            model.store(session);
-          } else {
-            await expectCode(() => backend.store(session, { expectedVersion }), 'CONFLICT', what);
+    fc.asyncProperty(
+      idArb,
+      fc.array(fc.tuple(expectationArb, template), { minLength: 1, maxLength: 8 }),
+      async (id, attempts) =>
+        ctx.withBackend(async (backend) => {
+          const model = new ReferenceModel();
+          for (const [expectation, next] of attempts) {
+            const current = model.version(id);
+            const expectedVersion = expectation.at(current);
+            if (expectedVersion < 0) continue;
+            const session = { ...next, id, version: current + 1 };
+            const what = `store(expectedVersion ${expectedVersion}) with version ${current} stored`;
+            if (expectedVersion === current) {
+              await expectOk(() => backend.store(session, { expectedVersion }), what);
+              model.store(session);
+            } else {
+              await expectCode(() => backend.store(session, { expectedVersion }), 'CONFLICT', what);
+            }
+            await expectMatchesModel(backend, model, { ids: [id], nows: [0, session.lastAccessedAt], what });
           }
-          await expectMatchesModel(backend, model, { ids: [id], nows: [0, session.lastAccessedAt], what });
-        }
-        await expectCleanup(backend, model, MAX_SAFE, 'final cleanup');
-      }),
+          await expectCleanup(backend, model, MAX_SAFE, 'final cleanup');
+        }),
     ),
 };
 
 export const casConcurrent: PropertyDef = {
   id: 'cas-concurrent',
-  statement: 'Of several concurrent compare-and-sets from the same version, in any interleaving, exactly one wins, the others get CONFLICT, and the winner is stored.',
+  statement:
+    'Of several concurrent compare-and-sets from the same version, in any interleaving, exactly one wins, the others get CONFLICT, and the winner is stored.',
   requires: ['compareAndSet'],
   severity: 'critical',
   runs: 30,

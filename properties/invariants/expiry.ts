@@ -43,7 +43,8 @@ function cleanupNowArb(span: number): fc.Arbitrary<(sessions: Session[]) => numb
 
 export const expiryCleanup: PropertyDef = {
   id: 'expiry-cleanup',
-  statement: 'cleanupExpired(now) removes exactly the sessions expired at now, returns their count, and leaves every other session as it was.',
+  statement:
+    'cleanupExpired(now) removes exactly the sessions expired at now, returns their count, and leaves every other session as it was.',
   requires: [],
   // A cleanup that removes a live or never-expiring session loses it; a wrong count or an expired session left behind fail the same check.
   severity: 'critical',
@@ -56,7 +57,11 @@ export const expiryCleanup: PropertyDef = {
         const now = pickNow(sessions);
         await expectCleanup(backend, model, now, 'first cleanup');
         // What was removed is gone even at earlier instants; what was kept is untouched.
-        await expectMatchesModel(backend, model, { ids: sessions.map((s) => s.id), nows: [0, now], what: `after cleanupExpired(${now})` });
+        await expectMatchesModel(backend, model, {
+          ids: sessions.map((s) => s.id),
+          nows: [0, now],
+          what: `after cleanupExpired(${now})`,
+        });
         await expectCleanup(backend, model, now, 'a second cleanup at the same instant');
       }),
     ),
@@ -64,7 +69,8 @@ export const expiryCleanup: PropertyDef = {
 
 export const noResurrection: PropertyDef = {
   id: 'no-resurrection',
-  statement: 'Reading an expired session (fetch, list, at any later instant) never brings it back, extends it or removes it: cleanupExpired still counts it.',
+  statement:
+    'Reading an expired session (fetch, list, at any later instant) never brings it back, extends it or removes it: cleanupExpired still counts it.',
   requires: [],
   severity: 'critical',
   runs: 25,
@@ -83,22 +89,33 @@ export const noResurrection: PropertyDef = {
               const ids = await backend.list(now);
               if (ids.includes(session.id)) throw new Error(`list(${now}) shows the session that expired at ${expiry}`);
             } else {
-              expectSession(await backend.fetch(session.id, now), undefined, `fetch at ${now}, after the expiry at ${expiry}`);
+              expectSession(
+                await backend.fetch(session.id, now),
+                undefined,
+                `fetch at ${now}, after the expiry at ${expiry}`,
+              );
             }
           }
           // Still there, unchanged, for an earlier instant: reads neither touched nor deleted it.
-          await expectMatchesModel(backend, model, { nows: [0, ...boundaryNows(expiry)], what: 'after reading it expired' });
+          await expectMatchesModel(backend, model, {
+            nows: [0, ...boundaryNows(expiry)],
+            what: 'after reading it expired',
+          });
           await expectCleanup(backend, model, expiry, 'cleanup at the expiry');
           await expectMatchesModel(backend, model, { ids: [session.id], nows: [0], what: 'after cleanup' });
         }),
     ),
 };
 
-type DeleteStep = { kind: 'store'; pick: number; session: Session } | { kind: 'delete'; pick: number } | { kind: 'cleanup'; now: number };
+type DeleteStep =
+  | { kind: 'store'; pick: number; session: Session }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'cleanup'; now: number };
 
 export const deleteTruthful: PropertyDef = {
   id: 'delete-truthful',
-  statement: "delete() returns true exactly when a session was stored (live, or expired but not cleaned up), false otherwise, and the session is gone after.",
+  statement:
+    'delete() returns true exactly when a session was stored (live, or expired but not cleaned up), false otherwise, and the session is gone after.',
   requires: [],
   // A wrong return value loses nothing; a session still there after delete() also fails model (critical).
   severity: 'major',
@@ -108,7 +125,9 @@ export const deleteTruthful: PropertyDef = {
       fc.uniqueArray(idArb, { minLength: 1, maxLength: 3 }),
       fc.array(
         fc.oneof(
-          fc.tuple(fc.nat(), clockSessionArb(fc.constant(''))).map(([pick, session]): DeleteStep => ({ kind: 'store', pick, session })),
+          fc
+            .tuple(fc.nat(), clockSessionArb(fc.constant('')))
+            .map(([pick, session]): DeleteStep => ({ kind: 'store', pick, session })),
           fc.nat().map((pick): DeleteStep => ({ kind: 'delete', pick })),
           fc.nat(1500).map((now): DeleteStep => ({ kind: 'cleanup', now })),
         ),

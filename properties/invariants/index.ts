@@ -18,7 +18,13 @@ import { namespaceIsolation } from './namespaces.js';
 import { persistence } from './persistence.js';
 import { roundTrip, sizeLimit, tooLarge } from './round-trip.js';
 import { sharingCas, sharingVisibility } from './sharing.js';
-import { touchBadInputCodes, touchBadInputUnchanged, touchKeepsConcurrentUpdates, touchMonotonic, touchNoRevive } from './touch.js';
+import {
+  touchBadInputCodes,
+  touchBadInputUnchanged,
+  touchKeepsConcurrentUpdates,
+  touchMonotonic,
+  touchNoRevive,
+} from './touch.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   roundTrip,

@@ -36,7 +36,8 @@ const neighbourArb = sessionArb({
 
 export const isolation: PropertyDef = {
   id: 'isolation',
-  statement: "Storing, compare-and-setting, deleting or expiring one session never changes another, however similar their ids.",
+  statement:
+    'Storing, compare-and-setting, deleting or expiring one session never changes another, however similar their ids.',
   requires: [],
   severity: 'critical',
   runs: 30,
@@ -52,7 +53,11 @@ export const isolation: PropertyDef = {
           const ids = group.map((member) => member.id);
           const target = ids[pick % ids.length]!;
           const model = new ReferenceModel();
-          await storeAll(backend, model, ids.map((id, i) => ({ ...(id === target ? initial : neighbours[i]!), id })));
+          await storeAll(
+            backend,
+            model,
+            ids.map((id, i) => ({ ...(id === target ? initial : neighbours[i]!), id })),
+          );
           await expectMatchesModel(backend, model, { what: 'after storing the group' });
           for (const op of ops) {
             const what = `after ${op.kind} of ${quote(target)}`;

@@ -1,7 +1,14 @@
 // After close(), every method rejects with CLOSED, whatever its arguments; close() stays idempotent.
 import fc from 'fast-check';
 import type { Session, SessionBackend } from '../../backends/contract.js';
-import { badIdArb, badNowArb, malformedSessionArb, sessionArb, type BadValue, type Malformation } from '../arbitraries/index.js';
+import {
+  badIdArb,
+  badNowArb,
+  malformedSessionArb,
+  sessionArb,
+  type BadValue,
+  type Malformation,
+} from '../arbitraries/index.js';
 import type { PropertyDef } from '../engine/define.js';
 import { ReferenceModel } from '../engine/model.js';
 import { storeAll } from '../engine/observe.js';

@@ -21,13 +21,18 @@ function manager(ctx: PropertyContext, backend: SessionBackend, clock: () => num
 }
 
 /** A second instance when the store is shared (two processes), else the same one (two managers in one process). */
-async function secondInstance(ctx: PropertyContext, first: SessionBackend, open: () => Promise<SessionBackend>): Promise<SessionBackend> {
+async function secondInstance(
+  ctx: PropertyContext,
+  first: SessionBackend,
+  open: () => Promise<SessionBackend>,
+): Promise<SessionBackend> {
   return ctx.module.capabilities.shared ? open() : first;
 }
 
 export const managerIds: PropertyDef = {
   id: 'manager-ids',
-  statement: 'Ids two managers issue are 32 lowercase hex characters and never collide (10k in quick, 100k in standard and thorough), each created exactly as asked.',
+  statement:
+    'Ids two managers issue are 32 lowercase hex characters and never collide (10k in quick, 100k in standard and thorough), each created exactly as asked.',
   requires: [],
   // Colliding ids show one user's session to another.
   severity: 'critical',
@@ -43,13 +48,24 @@ export const managerIds: PropertyDef = {
         try {
           for (let done = 0; done < total; done += CREATE_BATCH) {
             const batch = Array.from({ length: Math.min(CREATE_BATCH, total - done) }, (_, i) =>
-              expectOk(() => managers[(done + i) % 2]!.create({ metadata, timeoutMs: null }), `create() #${done + i + 1}`),
+              expectOk(
+                () => managers[(done + i) % 2]!.create({ metadata, timeoutMs: null }),
+                `create() #${done + i + 1}`,
+              ),
             );
             for (const session of await Promise.all(batch)) {
-              if (!ISSUED_ID.test(session.id)) throw new Error(`issued id ${JSON.stringify(session.id)} is not 32 lowercase hex characters`);
+              if (!ISSUED_ID.test(session.id))
+                throw new Error(`issued id ${JSON.stringify(session.id)} is not 32 lowercase hex characters`);
               if (ids.has(session.id)) throw new Error(`id ${session.id} was issued twice (after ${ids.size} ids)`);
               ids.add(session.id);
-              const expected: Session = { id: session.id, createdAt: now, lastAccessedAt: now, timeoutMs: null, version: 1, metadata };
+              const expected: Session = {
+                id: session.id,
+                createdAt: now,
+                lastAccessedAt: now,
+                timeoutMs: null,
+                version: 1,
+                metadata,
+              };
               const diff = jsonDiff(session, expected);
               if (diff !== undefined) throw new Error(`create() returned a session ${diff}`);
             }
@@ -100,10 +116,19 @@ function apply(m: ManagerLike, id: string, op: ScriptOp): Promise<Session | unde
   }
 }
 
-type StepCheck = (op: ScriptOp | { kind: 'create'; clock: number }, before: Session | undefined, after: Session) => void;
+type StepCheck = (
+  op: ScriptOp | { kind: 'create'; clock: number },
+  before: Session | undefined,
+  after: Session,
+) => void;
 
 /** Creates a session, runs the script with the clock set before each op, and checks every step. */
-async function runScript(ctx: PropertyContext, backend: SessionBackend, script: Script, check: StepCheck): Promise<void> {
+async function runScript(
+  ctx: PropertyContext,
+  backend: SessionBackend,
+  script: Script,
+  check: StepCheck,
+): Promise<void> {
   let now = script.start;
   const m = manager(ctx, backend, () => now);
   try {
@@ -113,7 +138,8 @@ async function runScript(ctx: PropertyContext, backend: SessionBackend, script: 
     for (const op of script.ops) {
       now = op.clock;
       const after = await expectOk(() => apply(m, created.id, op), `${op.kind} at clock ${now}`);
-      if (after === undefined) throw new Error(`${op.kind} at ${now} found no session, though its timeout can't have passed`);
+      if (after === undefined)
+        throw new Error(`${op.kind} at ${now} found no session, though its timeout can't have passed`);
       check(op, before, after);
       // What the manager hands back is what it stored.
       expectSession(await backend.fetch(created.id, now), after, `stored after ${op.kind} at ${now}`);
@@ -126,7 +152,8 @@ async function runScript(ctx: PropertyContext, backend: SessionBackend, script: 
 
 export const managerMonotonic: PropertyDef = {
   id: 'manager-monotonic',
-  statement: 'lastAccessedAt never decreases, even when the clock steps back: touch sets max(stored, clock), get changes nothing, every write keeps it >= createdAt.',
+  statement:
+    'lastAccessedAt never decreases, even when the clock steps back: touch sets max(stored, clock), get changes nothing, every write keeps it >= createdAt.',
   requires: [],
   // lastAccessedAt going back makes a session expire early; nothing stored is lost.
   severity: 'major',
@@ -141,12 +168,15 @@ export const managerMonotonic: PropertyDef = {
             if (last !== op.clock) throw new Error(`${at}: lastAccessedAt is ${last}`);
             return;
           }
-          if (last < before.lastAccessedAt) throw new Error(`${at}: lastAccessedAt went back from ${before.lastAccessedAt} to ${last}`);
-          if (last < after.createdAt) throw new Error(`${at}: lastAccessedAt ${last} is before createdAt ${after.createdAt}`);
+          if (last < before.lastAccessedAt)
+            throw new Error(`${at}: lastAccessedAt went back from ${before.lastAccessedAt} to ${last}`);
+          if (last < after.createdAt)
+            throw new Error(`${at}: lastAccessedAt ${last} is before createdAt ${after.createdAt}`);
           if (op.kind === 'touch' && last !== Math.max(before.lastAccessedAt, op.clock)) {
             throw new Error(`${at}: lastAccessedAt is ${last}, expected max(${before.lastAccessedAt}, ${op.clock})`);
           }
-          if (op.kind === 'get' && last !== before.lastAccessedAt) throw new Error(`${at}: a read moved lastAccessedAt to ${last}`);
+          if (op.kind === 'get' && last !== before.lastAccessedAt)
+            throw new Error(`${at}: a read moved lastAccessedAt to ${last}`);
         }),
       ),
     ),
@@ -154,7 +184,8 @@ export const managerMonotonic: PropertyDef = {
 
 export const managerCreatedAt: PropertyDef = {
   id: 'manager-created-at',
-  statement: 'createdAt is the clock at create() and never changes through touch, get, updateMetadata or setTimeout, whichever way the clock moves.',
+  statement:
+    'createdAt is the clock at create() and never changes through touch, get, updateMetadata or setTimeout, whichever way the clock moves.',
   requires: [],
   severity: 'critical',
   runs: 20,
@@ -163,14 +194,17 @@ export const managerCreatedAt: PropertyDef = {
       ctx.withBackend((backend) =>
         runScript(ctx, backend, script, (op, before, after) => {
           const expected = before?.createdAt ?? op.clock;
-          if (after.createdAt !== expected) throw new Error(`${op.kind} at clock ${op.clock}: createdAt is ${after.createdAt}, expected ${expected}`);
+          if (after.createdAt !== expected)
+            throw new Error(`${op.kind} at clock ${op.clock}: createdAt is ${after.createdAt}, expected ${expected}`);
         }),
       ),
     ),
 };
 
 /** One manager's call in the race: a metadata update (its own key, or the shared count), a touch, or a timeout. */
-type RacedOp = { by: number } & ({ kind: 'set' | 'increment' | 'touch' } | { kind: 'setTimeout'; timeoutMs: number | null });
+type RacedOp = { by: number } & (
+  { kind: 'set' | 'increment' | 'touch' } | { kind: 'setTimeout'; timeoutMs: number | null }
+);
 
 const byArb = fc.nat(1);
 const racedOpArb: fc.Arbitrary<RacedOp> = fc.oneof(
@@ -221,7 +255,8 @@ function checkRace(created: Session, ops: RacedOp[], results: Session[], stored:
   let timeoutMs = created.timeoutMs;
   for (const [at, { what, op, session }] of order.entries()) {
     if (op?.kind === 'setTimeout') {
-      if (session.timeoutMs !== op.timeoutMs) throw new Error(`${what} to ${op.timeoutMs} handed back timeoutMs ${session.timeoutMs}`);
+      if (session.timeoutMs !== op.timeoutMs)
+        throw new Error(`${what} to ${op.timeoutMs} handed back timeoutMs ${session.timeoutMs}`);
       timeoutMs = op.timeoutMs;
     }
     const previous = order[at - 1];
@@ -229,15 +264,26 @@ function checkRace(created: Session, ops: RacedOp[], results: Session[], stored:
     const v = session.version;
     if (v === previous.session.version) {
       const diff = jsonDiff(session, previous.session);
-      if (diff !== undefined) throw new Error(`${previous.what} and ${what} both handed back version ${v} but not the same session ${diff}: one write overwrote the other`);
+      if (diff !== undefined)
+        throw new Error(
+          `${previous.what} and ${what} both handed back version ${v} but not the same session ${diff}: one write overwrote the other`,
+        );
     } else if (session.lastAccessedAt < previous.session.lastAccessedAt) {
-      throw new Error(`lastAccessedAt went back from ${previous.session.lastAccessedAt} (${previous.what}, version ${previous.session.version}) to ${session.lastAccessedAt} (${what}, version ${v})`);
+      throw new Error(
+        `lastAccessedAt went back from ${previous.session.lastAccessedAt} (${previous.what}, version ${previous.session.version}) to ${session.lastAccessedAt} (${what}, version ${v})`,
+      );
     }
   }
   const last = order.at(-1)!;
   const diff = jsonDiff(stored, last.session);
-  if (diff !== undefined) throw new Error(`the stored session is not the last one handed back (${last.what}, version ${last.session.version}) ${diff}`);
-  if (stored.timeoutMs !== timeoutMs) throw new Error(`timeoutMs is ${stored.timeoutMs}, expected ${timeoutMs} from the last setTimeout (or create) in version order`);
+  if (diff !== undefined)
+    throw new Error(
+      `the stored session is not the last one handed back (${last.what}, version ${last.session.version}) ${diff}`,
+    );
+  if (stored.timeoutMs !== timeoutMs)
+    throw new Error(
+      `timeoutMs is ${stored.timeoutMs}, expected ${timeoutMs} from the last setTimeout (or create) in version order`,
+    );
 }
 
 export const managerConcurrentUpdates: PropertyDef = {
@@ -254,25 +300,34 @@ export const managerConcurrentUpdates: PropertyDef = {
       LONG_TIMEOUT,
       fc.array(racedOpArb, { minLength: 2, maxLength: 10 }),
       async (generated, ticks, timeoutMs, ops) =>
-        ctx.withBackend((backend, fixture) => withScheduler(generated, async (scheduler) => {
-          const second = await secondInstance(ctx, backend, () => fixture.open());
-          let reads = 0;
-          const clock = (): number => ticks[reads++ % ticks.length]!;
-          const managers = [backend, second].map((b, i) => manager(ctx, scheduledBackend(b, scheduler, `instance${i}`), clock));
-          try {
-            const created = await scheduler.waitFor(managers[0]!.create({ metadata: { count: 0 }, timeoutMs }));
-            const done = await scheduler.waitFor(Promise.allSettled(ops.map((op, i) => race(managers[op.by]!, created.id, op, i))));
-            const results = done.map((outcome, i) => {
-              if (outcome.status === 'rejected') throw new Error(`${ops[i]!.kind} #${i} failed: ${(outcome.reason as Error)?.message ?? outcome.reason}`);
-              if (outcome.value === undefined) throw new Error(`${ops[i]!.kind} #${i} found no session`);
-              return outcome.value;
-            });
-            // Timeouts outlast the clock span: the session is live at its end.
-            checkRace(created, ops, results, await backend.fetch(created.id, CLOCK_SPAN));
-          } finally {
-            await Promise.all(managers.map((m) => m.close()));
-          }
-        })),
+        ctx.withBackend((backend, fixture) =>
+          withScheduler(generated, async (scheduler) => {
+            const second = await secondInstance(ctx, backend, () => fixture.open());
+            let reads = 0;
+            const clock = (): number => ticks[reads++ % ticks.length]!;
+            const managers = [backend, second].map((b, i) =>
+              manager(ctx, scheduledBackend(b, scheduler, `instance${i}`), clock),
+            );
+            try {
+              const created = await scheduler.waitFor(managers[0]!.create({ metadata: { count: 0 }, timeoutMs }));
+              const done = await scheduler.waitFor(
+                Promise.allSettled(ops.map((op, i) => race(managers[op.by]!, created.id, op, i))),
+              );
+              const results = done.map((outcome, i) => {
+                if (outcome.status === 'rejected')
+                  throw new Error(
+                    `${ops[i]!.kind} #${i} failed: ${(outcome.reason as Error)?.message ?? outcome.reason}`,
+                  );
+                if (outcome.value === undefined) throw new Error(`${ops[i]!.kind} #${i} found no session`);
+                return outcome.value;
+              });
+              // Timeouts outlast the clock span: the session is live at its end.
+              checkRace(created, ops, results, await backend.fetch(created.id, CLOCK_SPAN));
+            } finally {
+              await Promise.all(managers.map((m) => m.close()));
+            }
+          }),
+        ),
     ),
 };
 
@@ -290,7 +345,8 @@ const patchPairArb = fc
 
 export const managerMetadataAlgebra: PropertyDef = {
   id: 'manager-metadata-algebra',
-  statement: 'Setting metadata keys is idempotent (p then p equals p) and sets of different keys commute (p then q equals q then p); each key reads back as set.',
+  statement:
+    'Setting metadata keys is idempotent (p then p equals p) and sets of different keys commute (p then q equals q then p); each key reads back as set.',
   requires: [],
   severity: 'critical',
   runs: 20,

@@ -6,7 +6,8 @@ import { idPoolArb, newWorld, SPAN, stepsFor } from '../engine/model-run.js';
 
 export const modelBased: PropertyDef = {
   id: 'model',
-  statement: 'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
+  statement:
+    'Any sequence of store, compare-and-set, fetch, delete, list, cleanup and clock moves (backwards too) agrees with the reference model at every step.',
   requires: [],
   severity: 'critical',
   runs: 20,

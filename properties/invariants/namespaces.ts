@@ -9,13 +9,20 @@ import { expectMatchesModel } from '../engine/observe.js';
 
 /** A step on one namespace's instance, after which both instances must still match their own models. */
 class InNamespace implements fc.AsyncCommand<World[], SessionBackend[]> {
-  constructor(readonly step: Step, readonly on: number) {}
+  constructor(
+    readonly step: Step,
+    readonly on: number,
+  ) {}
   check = (worlds: Readonly<World[]>): boolean => this.step.check(worlds[this.on]!);
   async run(worlds: World[], instances: SessionBackend[]): Promise<void> {
     await this.step.run(worlds[this.on]!, instances[this.on]!);
     for (const [i, instance] of instances.entries()) {
       const world = worlds[i]!;
-      await expectMatchesModel(instance, world.model, { ids: world.ids, nows: [world.now, 0], what: `namespace ${i} after ${this}` });
+      await expectMatchesModel(instance, world.model, {
+        ids: world.ids,
+        nows: [world.now, 0],
+        what: `namespace ${i} after ${this}`,
+      });
     }
   }
   toString = (): string => `${String(this.step)} in namespace ${this.on}`;
@@ -23,7 +30,8 @@ class InNamespace implements fc.AsyncCommand<World[], SessionBackend[]> {
 
 export const namespaceIsolation: PropertyDef = {
   id: 'namespace-isolation',
-  statement: "Two instances on the same dir under different namespaces never see, change or clean up each other's sessions, even under the same ids.",
+  statement:
+    "Two instances on the same dir under different namespaces never see, change or clean up each other's sessions, even under the same ids.",
   requires: [],
   severity: 'critical',
   runs: 15,

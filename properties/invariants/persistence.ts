@@ -7,7 +7,8 @@ import { expectCleanup, expectMatchesModel, storeAll } from '../engine/observe.j
 
 export const persistence: PropertyDef = {
   id: 'persistence',
-  statement: 'Everything stored before close() (expired sessions not yet cleaned up included, deletions too) is there, unchanged, after a new open() of the same dir and namespace.',
+  statement:
+    'Everything stored before close() (expired sessions not yet cleaned up included, deletions too) is there, unchanged, after a new open() of the same dir and namespace.',
   requires: ['persistent'],
   severity: 'critical',
   runs: 20,
@@ -25,7 +26,11 @@ export const persistence: PropertyDef = {
           await first.close();
           const reopened = await fixture.open();
           const everyId = [...ids, ...sessions.map((s) => s.id)];
-          await expectMatchesModel(reopened, world.model, { ids: everyId, nows: [0, world.now], what: 'after close() and open() again' });
+          await expectMatchesModel(reopened, world.model, {
+            ids: everyId,
+            nows: [0, world.now],
+            what: 'after close() and open() again',
+          });
           await expectCleanup(reopened, world.model, Number.MAX_SAFE_INTEGER, 'cleanup after reopening');
         }),
     ),

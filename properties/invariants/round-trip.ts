@@ -29,12 +29,14 @@ export const roundTrip: PropertyDef = {
 
 /** A session already stored under the id the oversized one uses, so "nothing changed" has something to keep. */
 const priorArb = fc.option(
-  fc.tuple(fc.nat(1_000_000), fc.integer({ min: 1, max: 100 }), smallMetadataArb).map(([at, version, metadata]) =>
-    labelled(
-      (id: string): Session => makeSession(id, at, 0, null, version, metadata),
-      `a session stored before: v${version} at ${at}, metadata ${JSON.stringify(metadata)}`,
+  fc
+    .tuple(fc.nat(1_000_000), fc.integer({ min: 1, max: 100 }), smallMetadataArb)
+    .map(([at, version, metadata]) =>
+      labelled(
+        (id: string): Session => makeSession(id, at, 0, null, version, metadata),
+        `a session stored before: v${version} at ${at}, metadata ${JSON.stringify(metadata)}`,
+      ),
     ),
-  ),
   { nil: undefined },
 );
 
@@ -72,7 +74,11 @@ export const tooLarge: PropertyDef = {
         // Any refusal will do here (its code is size-limit's, a minor matter); what was accepted must round-trip.
         const what = `store() of ${bytes} bytes with ${limitText(limit)}`;
         if ((await attempt(() => backend.store(session))).ok) model.store(session);
-        await expectMatchesModel(backend, model, { ids: [session.id], nows: [0, session.lastAccessedAt], what: `after ${what}` });
+        await expectMatchesModel(backend, model, {
+          ids: [session.id],
+          nows: [0, session.lastAccessedAt],
+          what: `after ${what}`,
+        });
       }),
     );
   },
@@ -98,7 +104,9 @@ export const sizeLimit: PropertyDef = {
         } else {
           const outcome = await attempt(() => backend.store(session));
           if (!outcome.ok && (outcome.sync || outcome.code !== 'TOO_LARGE')) {
-            throw new Error(`${what}: refused with ${outcome.code ?? 'an error without a code'}${outcome.sync ? ', thrown synchronously,' : ''} instead of TOO_LARGE`);
+            throw new Error(
+              `${what}: refused with ${outcome.code ?? 'an error without a code'}${outcome.sync ? ', thrown synchronously,' : ''} instead of TOO_LARGE`,
+            );
           }
         }
       }),

@@ -50,7 +50,10 @@ export function runInChild(moduleFile: string, context: OpenContext, ops: ChildO
 async function run(op: ChildOp, backend: SessionBackend): Promise<unknown> {
   switch (op.op) {
     case 'store':
-      return backend.store(op.session, op.expectedVersion === undefined ? undefined : { expectedVersion: op.expectedVersion });
+      return backend.store(
+        op.session,
+        op.expectedVersion === undefined ? undefined : { expectedVersion: op.expectedVersion },
+      );
     case 'fetch':
       return backend.fetch(op.id, op.now);
     case 'delete':
@@ -69,7 +72,14 @@ async function run(op: ChildOp, backend: SessionBackend): Promise<unknown> {
 }
 
 async function arrive(backend: SessionBackend, tag: string, parties: number): Promise<number> {
-  await backend.store({ id: `${tag}${process.pid}`, createdAt: 0, lastAccessedAt: 0, timeoutMs: null, version: 1, metadata: {} });
+  await backend.store({
+    id: `${tag}${process.pid}`,
+    createdAt: 0,
+    lastAccessedAt: 0,
+    timeoutMs: null,
+    version: 1,
+    metadata: {},
+  });
   const deadline = performance.now() + 20_000;
   for (;;) {
     const arrived = (await backend.list(0)).filter((id) => id.startsWith(tag)).length;
@@ -82,7 +92,7 @@ async function arrive(backend: SessionBackend, tag: string, parties: number): Pr
 
 async function increment(backend: SessionBackend, id: string, now: number, times: number): Promise<number> {
   let conflicts = 0;
-  for (let done = 0; done < times; ) {
+  for (let done = 0; done < times;) {
     const current = await backend.fetch(id, now);
     if (current === undefined) throw new Error(`session ${id} is missing`);
     const next = { ...current, version: current.version + 1, metadata: { n: (current.metadata.n as number) + 1 } };

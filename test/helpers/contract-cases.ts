@@ -26,11 +26,18 @@ export function backendFile(name: string): string {
 }
 
 /** A target on a temp directory, removed by cleanup(), for a module no child process needs to load. */
-export function moduleTarget(module: BackendModule, options?: Record<string, unknown>): Omit<ContractTarget, 'moduleFile'> {
+export function moduleTarget(
+  module: BackendModule,
+  options?: Record<string, unknown>,
+): Omit<ContractTarget, 'moduleFile'> {
   const dir = tempDir(module.name);
   return {
     module,
-    context: (namespace = `ns-${randomUUID()}`, extra) => ({ dir: dir.path, namespace, options: { ...options, ...extra } }),
+    context: (namespace = `ns-${randomUUID()}`, extra) => ({
+      dir: dir.path,
+      namespace,
+      options: { ...options, ...extra },
+    }),
     cleanup: async () => dir.remove(),
   };
 }
@@ -42,7 +49,15 @@ export async function dirTarget(moduleFile: string, options?: Record<string, unk
 }
 
 export function session(id: string, overrides: Partial<Session> = {}): Session {
-  return { id, createdAt: 1000, lastAccessedAt: 2000, timeoutMs: 1000, version: 1, metadata: { user: 'u1' }, ...overrides };
+  return {
+    id,
+    createdAt: 1000,
+    lastAccessedAt: 2000,
+    timeoutMs: 1000,
+    version: 1,
+    metadata: { user: 'u1' },
+    ...overrides,
+  };
 }
 
 export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
@@ -58,7 +73,11 @@ export async function drain(backend: SessionBackend): Promise<void> {
   await backend.cleanupExpired(Number.MAX_SAFE_INTEGER);
 }
 
-export function contractTests(name: string, makeTarget: () => Promise<ContractTarget>, options: { skip?: string } = {}): void {
+export function contractTests(
+  name: string,
+  makeTarget: () => Promise<ContractTarget>,
+  options: { skip?: string } = {},
+): void {
   describe(`${name} backend contract`, { skip: options.skip }, () => {
     let target: ContractTarget;
     before(async () => {
@@ -85,7 +104,13 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
     it('round-trips every field and JSON value, and copies in and out', async (t) => {
       const b = await open(t);
       const s = session('a', {
-        metadata: { n: -1.5e-7, big: 2 ** 53 - 1, s: 'ü\u0000"\\', nested: { list: [1, null, true, { x: [] }] }, e: {} },
+        metadata: {
+          n: -1.5e-7,
+          big: 2 ** 53 - 1,
+          s: 'ü\u0000"\\',
+          nested: { list: [1, null, true, { x: [] }] },
+          e: {},
+        },
       });
       await b.store(s);
       assert.deepEqual(await b.fetch('a', 2000), s);
@@ -145,9 +170,15 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
     it('compare-and-set: 0 creates, stale and existing conflict, right version writes', async (t) => {
       const b = await open(t);
       await b.store(session('a'), { expectedVersion: 0 });
-      await rejectsWith(b.store(session('a', { version: 9, metadata: { lost: true } }), { expectedVersion: 0 }), 'CONFLICT');
+      await rejectsWith(
+        b.store(session('a', { version: 9, metadata: { lost: true } }), { expectedVersion: 0 }),
+        'CONFLICT',
+      );
       await b.store(session('a', { version: 2 }), { expectedVersion: 1 });
-      await rejectsWith(b.store(session('a', { version: 3, metadata: { lost: true } }), { expectedVersion: 1 }), 'CONFLICT');
+      await rejectsWith(
+        b.store(session('a', { version: 3, metadata: { lost: true } }), { expectedVersion: 1 }),
+        'CONFLICT',
+      );
       await rejectsWith(b.store(session('new', { version: 1 }), { expectedVersion: 1 }), 'CONFLICT');
       assert.deepEqual(await b.fetch('a', 2000), session('a', { version: 2 }));
       assert.equal(await b.fetch('new', 2000), undefined);
@@ -158,7 +189,9 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
     it('concurrent compare-and-sets on one version: exactly one wins', async (t) => {
       const b = await open(t);
       await b.store(session('a'));
-      const attempts = Array.from({ length: 8 }, (_, i) => b.store(session('a', { version: 2, metadata: { w: i } }), { expectedVersion: 1 }));
+      const attempts = Array.from({ length: 8 }, (_, i) =>
+        b.store(session('a', { version: 2, metadata: { w: i } }), { expectedVersion: 1 }),
+      );
       const results = await Promise.allSettled(attempts);
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) if (r.status === 'rejected') assert.equal(errorCode(r.reason), 'CONFLICT');
@@ -180,7 +213,10 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
       await rejectsWith(b.store(session('a', { version: 0 })), 'INVALID_SESSION');
       await rejectsWith(b.store(session('a', { version: 5 }), { expectedVersion: -1 }), 'INVALID_SESSION');
       await rejectsWith(b.store(session('a', { metadata: { blob: 'x'.repeat(300) } })), 'TOO_LARGE');
-      await rejectsWith(b.store(session('b', { metadata: { blob: 'x'.repeat(300) } }), { expectedVersion: 0 }), 'TOO_LARGE');
+      await rejectsWith(
+        b.store(session('b', { metadata: { blob: 'x'.repeat(300) } }), { expectedVersion: 0 }),
+        'TOO_LARGE',
+      );
       assert.deepEqual(await b.fetch('a', 2000), session('a'));
       assert.deepEqual(await b.list(0), ['a']);
       await b.store(session('c', { metadata: { blob: 'x'.repeat(150) } })); // under the limit: accepted
@@ -188,11 +224,26 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
 
     it('keeps ids apart that a UTF-8 store would confuse', async (t) => {
       const b = await open(t);
-      const ids = ['\ud800', '\udc00', '\ufffd', 'a\ud800b', 'a\ufffdb', '😀', '\ud83d', '*', 'a:b', '{x}', ' ', '\u0000', '"'];
+      const ids = [
+        '\ud800',
+        '\udc00',
+        '\ufffd',
+        'a\ud800b',
+        'a\ufffdb',
+        '😀',
+        '\ud83d',
+        '*',
+        'a:b',
+        '{x}',
+        ' ',
+        '\u0000',
+        '"',
+      ];
       // The longest ids in the bytes of an escaped or UTF-8 key: 256 lone surrogates, controls, astral pairs.
       ids.push('\ud800'.repeat(256), '\u0001'.repeat(256), '😀'.repeat(128), 'x'.repeat(256));
       for (const [i, id] of ids.entries()) await b.store(session(id, { metadata: { i } }));
-      for (const [i, id] of ids.entries()) assert.deepEqual((await b.fetch(id, 2000))?.metadata, { i }, `id ${JSON.stringify(id)}`);
+      for (const [i, id] of ids.entries())
+        assert.deepEqual((await b.fetch(id, 2000))?.metadata, { i }, `id ${JSON.stringify(id)}`);
       assert.deepEqual((await b.list(0)).sort(), [...ids].sort());
       assert.equal(await b.delete('\ud800'), true);
       assert.ok(await b.fetch('\udc00', 2000));
@@ -245,7 +296,10 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
       assert.deepEqual(await two.fetch('a', 2000), session('a'));
       await two.store(session('a', { version: 2 }), { expectedVersion: 1 });
       assert.equal((await one.fetch('a', 2000))!.version, 2);
-      await rejectsWith(one.store(session('a', { version: 2, metadata: { lost: true } }), { expectedVersion: 1 }), 'CONFLICT');
+      await rejectsWith(
+        one.store(session('a', { version: 2, metadata: { lost: true } }), { expectedVersion: 1 }),
+        'CONFLICT',
+      );
       const race = await Promise.allSettled([
         one.store(session('a', { version: 3, metadata: { by: 1 } }), { expectedVersion: 2 }),
         two.store(session('a', { version: 3, metadata: { by: 2 } }), { expectedVersion: 2 }),
@@ -284,7 +338,10 @@ export function contractTests(name: string, makeTarget: () => Promise<ContractTa
         { op: 'arrive', tag: 'ready-', parties: 2 },
         { op: 'increment', id: 'counter', now: 2000, times },
       ] as const;
-      const runs = await Promise.all([runInChild(target.moduleFile, context, [...ops]), runInChild(target.moduleFile, context, [...ops])]);
+      const runs = await Promise.all([
+        runInChild(target.moduleFile, context, [...ops]),
+        runInChild(target.moduleFile, context, [...ops]),
+      ]);
       for (const results of runs) for (const r of results) assert.ok('value' in r, JSON.stringify(r));
       const final = (await b.fetch('counter', 2000))!;
       assert.deepEqual(final.metadata, { n: 2 * times });

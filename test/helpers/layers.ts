@@ -29,7 +29,8 @@ function floorOf(file: string): { folder: string; level: number } | undefined {
 function sourceFiles(root: string, dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return entry.name === 'latest' || entry.name === 'node_modules' ? [] : sourceFiles(root, path);
+    if (entry.isDirectory())
+      return entry.name === 'latest' || entry.name === 'node_modules' ? [] : sourceFiles(root, path);
     return /\.(ts|mts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
   });
 }
@@ -42,7 +43,12 @@ export function importGraph(root: string): Map<string, string[]> {
     const targets = importedFiles
       .map((ref) => ref.fileName)
       .filter((name) => name.startsWith('.'))
-      .map((name) => relative(root, resolve(root, dirname(file), name)).split(sep).join('/').replace(/\.js$/, '.ts'));
+      .map((name) =>
+        relative(root, resolve(root, dirname(file), name))
+          .split(sep)
+          .join('/')
+          .replace(/\.js$/, '.ts'),
+      );
     graph.set(file, targets);
   }
   return graph;
@@ -56,8 +62,13 @@ function floorViolations(graph: Map<string, string[]>): Violation[] {
       const target = floorOf(to);
       if (source === undefined) continue;
       if (target === undefined) out.push({ from, to, why: 'imports from outside the floors' });
-      else if (target.level > source.level) out.push({ from, to, why: `${source.folder} imports from ${target.folder}, a floor above` });
-      else if (target.level === source.level && target.folder !== source.folder && !(SAME_FLOOR[source.folder]?.(to) ?? true))
+      else if (target.level > source.level)
+        out.push({ from, to, why: `${source.folder} imports from ${target.folder}, a floor above` });
+      else if (
+        target.level === source.level &&
+        target.folder !== source.folder &&
+        !(SAME_FLOOR[source.folder]?.(to) ?? true)
+      )
         out.push({ from, to, why: `${source.folder} may not import this part of ${target.folder}` });
     }
   }
@@ -99,15 +110,22 @@ function circles(graph: Map<string, string[]>): string[][] {
 
 /** A property shares helpers through the engine, never through another property's file. */
 function propertyCrossImports(graph: Map<string, string[]>): Violation[] {
-  const isProperty = (file: string): boolean => file.startsWith('properties/invariants/') && !file.endsWith('/index.ts');
+  const isProperty = (file: string): boolean =>
+    file.startsWith('properties/invariants/') && !file.endsWith('/index.ts');
   return [...graph].flatMap(([from, targets]) =>
-    isProperty(from) ? targets.filter(isProperty).map((to) => ({ from, to, why: 'a property imports another property' })) : [],
+    isProperty(from)
+      ? targets.filter(isProperty).map((to) => ({ from, to, why: 'a property imports another property' }))
+      : [],
   );
 }
 
 /** What breaks the Layout under `root`: imports from a floor above, properties importing each other, import circles. */
 export function layoutViolations(root: string): Violation[] {
   const graph = importGraph(root);
-  const loops = circles(graph).map((files) => ({ from: files[0]!, to: files.slice(1).join(', '), why: 'import circle' }));
+  const loops = circles(graph).map((files) => ({
+    from: files[0]!,
+    to: files.slice(1).join(', '),
+    why: 'import circle',
+  }));
   return [...floorViolations(graph), ...propertyCrossImports(graph), ...loops];
 }

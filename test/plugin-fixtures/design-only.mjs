@@ -13,7 +13,8 @@ function refuse(code, message) {
 const isMillis = (v) => Number.isSafeInteger(v) && !Object.is(v, -0) && v >= 0;
 
 function checkId(id) {
-  if (typeof id !== 'string' || id.length < 1 || id.length > 256) throw refuse('INVALID_ID', 'an id is a string of 1..256 characters');
+  if (typeof id !== 'string' || id.length < 1 || id.length > 256)
+    throw refuse('INVALID_ID', 'an id is a string of 1..256 characters');
 }
 
 function checkNow(now) {
@@ -31,7 +32,8 @@ function checkJson(value, open) {
   if (open.has(value)) throw refuse('INVALID_SESSION', 'metadata has a cycle');
   const proto = Object.getPrototypeOf(value);
   const array = Array.isArray(value);
-  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) throw refuse('INVALID_SESSION', 'not a plain object or array');
+  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null)
+    throw refuse('INVALID_SESSION', 'not a plain object or array');
   if (Object.getOwnPropertySymbols(value).length > 0) throw refuse('INVALID_SESSION', 'symbol keys');
   open.add(value);
   const descriptors = Object.getOwnPropertyDescriptors(value);
@@ -50,20 +52,26 @@ function checkJson(value, open) {
 function checkSession(s) {
   if (typeof s !== 'object' || s === null || Array.isArray(s)) throw refuse('INVALID_SESSION', 'not a session');
   const keys = Object.keys(s);
-  if (keys.length !== SESSION_FIELDS.length || !SESSION_FIELDS.every((k) => Object.hasOwn(s, k))) throw refuse('INVALID_SESSION', 'a field missing or unknown');
+  if (keys.length !== SESSION_FIELDS.length || !SESSION_FIELDS.every((k) => Object.hasOwn(s, k)))
+    throw refuse('INVALID_SESSION', 'a field missing or unknown');
   checkId(s.id);
   const times = isMillis(s.createdAt) && isMillis(s.lastAccessedAt) && s.lastAccessedAt >= s.createdAt;
-  const timeout = s.timeoutMs === null || (isMillis(s.timeoutMs) && Number.isSafeInteger(s.lastAccessedAt + s.timeoutMs));
-  if (!times || !timeout || !isMillis(s.version) || s.version === 0) throw refuse('INVALID_SESSION', 'bad timestamps, timeout or version');
-  if (typeof s.metadata !== 'object' || s.metadata === null || Array.isArray(s.metadata)) throw refuse('INVALID_SESSION', 'metadata is not an object');
+  const timeout =
+    s.timeoutMs === null || (isMillis(s.timeoutMs) && Number.isSafeInteger(s.lastAccessedAt + s.timeoutMs));
+  if (!times || !timeout || !isMillis(s.version) || s.version === 0)
+    throw refuse('INVALID_SESSION', 'bad timestamps, timeout or version');
+  if (typeof s.metadata !== 'object' || s.metadata === null || Array.isArray(s.metadata))
+    throw refuse('INVALID_SESSION', 'metadata is not an object');
   checkJson(s.metadata, new Set());
 }
 
 function expectedVersionOf(options) {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw refuse('INVALID_SESSION', 'bad store options');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw refuse('INVALID_SESSION', 'bad store options');
   const { expectedVersion } = options;
-  if (expectedVersion !== undefined && !isMillis(expectedVersion)) throw refuse('INVALID_SESSION', 'bad expectedVersion');
+  if (expectedVersion !== undefined && !isMillis(expectedVersion))
+    throw refuse('INVALID_SESSION', 'bad expectedVersion');
   return expectedVersion;
 }
 
@@ -86,7 +94,8 @@ class DesignOnlyBackend {
     this.#live();
     const expectedVersion = expectedVersionOf(options);
     checkSession(session);
-    if (expectedVersion !== undefined && (this.#read(session.id)?.version ?? 0) !== expectedVersion) throw refuse('CONFLICT', 'version mismatch');
+    if (expectedVersion !== undefined && (this.#read(session.id)?.version ?? 0) !== expectedVersion)
+      throw refuse('CONFLICT', 'version mismatch');
     this.#sessions.set(session.id, JSON.stringify(session));
   }
 

@@ -27,7 +27,8 @@ function assertNow(now) {
 function assertJson(value, open, depth) {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || Object.is(value, -0)) refuse('INVALID_SESSION', 'metadata holds a number JSON cannot carry');
+    if (!Number.isFinite(value) || Object.is(value, -0))
+      refuse('INVALID_SESSION', 'metadata holds a number JSON cannot carry');
     return;
   }
   if (typeof value !== 'object') refuse('INVALID_SESSION', `metadata holds a ${typeof value}`);
@@ -56,14 +57,18 @@ function assertJson(value, open, depth) {
 
 /** The stored text of a valid session; refuses anything else. */
 function serialise(session, maxBytes) {
-  if (typeof session !== 'object' || session === null || Array.isArray(session)) refuse('INVALID_SESSION', 'not a session');
+  if (typeof session !== 'object' || session === null || Array.isArray(session))
+    refuse('INVALID_SESSION', 'not a session');
   for (const key of Object.keys(session)) if (!SESSION_KEYS.has(key)) refuse('INVALID_SESSION', `unknown field ${key}`);
   const { id, createdAt, lastAccessedAt, timeoutMs, version, metadata } = session;
   assertId(id);
-  if (!isMillis(createdAt) || !isMillis(lastAccessedAt) || lastAccessedAt < createdAt) refuse('INVALID_SESSION', 'bad timestamps');
-  if (timeoutMs !== null && (!isMillis(timeoutMs) || !Number.isSafeInteger(lastAccessedAt + timeoutMs))) refuse('INVALID_SESSION', 'bad timeoutMs');
+  if (!isMillis(createdAt) || !isMillis(lastAccessedAt) || lastAccessedAt < createdAt)
+    refuse('INVALID_SESSION', 'bad timestamps');
+  if (timeoutMs !== null && (!isMillis(timeoutMs) || !Number.isSafeInteger(lastAccessedAt + timeoutMs)))
+    refuse('INVALID_SESSION', 'bad timeoutMs');
   if (!isMillis(version) || version < 1) refuse('INVALID_SESSION', 'bad version');
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) refuse('INVALID_SESSION', 'metadata must be an object');
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    refuse('INVALID_SESSION', 'metadata must be an object');
   assertJson(metadata, new Set(), 0);
   const text = JSON.stringify({ id, createdAt, lastAccessedAt, timeoutMs, version, metadata });
   if (Buffer.byteLength(text, 'utf8') > maxBytes) refuse('TOO_LARGE', `over ${maxBytes} bytes`);
@@ -72,7 +77,8 @@ function serialise(session, maxBytes) {
 
 function expectedVersionOf(options) {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) refuse('INVALID_SESSION', 'bad store options');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    refuse('INVALID_SESSION', 'bad store options');
   const { expectedVersion } = options;
   if (expectedVersion !== undefined && !isMillis(expectedVersion)) refuse('INVALID_SESSION', 'bad expectedVersion');
   return expectedVersion;
@@ -95,7 +101,8 @@ class MapBackend {
     const expected = expectedVersionOf(options);
     const text = serialise(session, this.maxBytes);
     const current = this.#rows.get(session.id);
-    if (expected !== undefined && (current?.version ?? 0) !== expected) refuse('CONFLICT', `stored version is ${current?.version ?? 0}`);
+    if (expected !== undefined && (current?.version ?? 0) !== expected)
+      refuse('CONFLICT', `stored version is ${current?.version ?? 0}`);
     const expiry = session.timeoutMs === null ? null : session.lastAccessedAt + session.timeoutMs;
     this.#rows.set(session.id, { text, version: session.version, expiry });
   }
@@ -145,7 +152,8 @@ export default {
   capabilities: { persistent: false, shared: false },
   async open(context) {
     const maxBytes = context.options?.maxSessionBytes ?? 1024 * 1024;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) refuse('INVALID_SESSION', 'maxSessionBytes must be a positive integer');
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+      refuse('INVALID_SESSION', 'maxSessionBytes must be a positive integer');
     return new MapBackend(maxBytes);
   },
 };

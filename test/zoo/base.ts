@@ -6,7 +6,14 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { encodeSession } from '../../backends/codec.js';
-import type { BackendCapabilities, BackendModule, OpenContext, Session, SessionBackend, StoreOptions } from '../../backends/contract.js';
+import type {
+  BackendCapabilities,
+  BackendModule,
+  OpenContext,
+  Session,
+  SessionBackend,
+  StoreOptions,
+} from '../../backends/contract.js';
 import { SessionError } from '../../backends/errors.js';
 import { expiresAt, isExpired } from '../../backends/expiry.js';
 import { idKey } from '../../backends/id-keys.js';

@@ -67,7 +67,12 @@ export interface ZooMember {
 export const CONTROLS: readonly BackendModule[] = [
   zooModule({ name: 'zoo-memory', description: 'the zoo base on a Map, no bug' }),
   zooModule({ name: 'zoo-sqlite', description: 'the zoo base on a SQLite file, no bug', ...onSqlite }),
-  zooModule({ name: 'zoo-sqlite-raw-keys', description: 'the zoo base on a SQLite file keyed by raw ids, no bug', backend: RawIdKeys, ...onSqlite }),
+  zooModule({
+    name: 'zoo-sqlite-raw-keys',
+    description: 'the zoo base on a SQLite file keyed by raw ids, no bug',
+    backend: RawIdKeys,
+    ...onSqlite,
+  }),
 ];
 
 function manager(member: { default: BackendModule; createManager: ManagerFactory }, expected: string[]): ZooMember {

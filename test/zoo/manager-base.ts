@@ -22,13 +22,24 @@ export class ManagerParts extends SessionManager {
   /** create() with the id given: what a faulty create() does once it has picked an id its own way. */
   protected async createWith(id: string, init: CreateInit = {}): Promise<Session> {
     const now = this.clock();
-    const session: Session = { id, createdAt: now, lastAccessedAt: now, timeoutMs: init.timeoutMs ?? null, version: 1, metadata: init.metadata ?? {} };
+    const session: Session = {
+      id,
+      createdAt: now,
+      lastAccessedAt: now,
+      timeoutMs: init.timeoutMs ?? null,
+      version: 1,
+      metadata: init.metadata ?? {},
+    };
     await this.backend.store(session, { expectedVersion: 0 });
     return structuredClone(session);
   }
 
   /** Fetches the live session, builds the next one, writes it; retries a compare-and-set that conflicts. */
-  protected async rewrite(id: string, next: (stored: Session, now: number) => Session, write: Write): Promise<Session | undefined> {
+  protected async rewrite(
+    id: string,
+    next: (stored: Session, now: number) => Session,
+    write: Write,
+  ): Promise<Session | undefined> {
     for (;;) {
       const now = this.clock();
       const stored = await this.backend.fetch(id, now);
@@ -49,6 +60,8 @@ export function managerModule(name: string, description: string): BackendModule 
   return { ...memory, name, description };
 }
 
-export function managerFactory(Manager: new (backend: SessionBackend, options: ManagerOptions) => SessionManager): ManagerFactory {
+export function managerFactory(
+  Manager: new (backend: SessionBackend, options: ManagerOptions) => SessionManager,
+): ManagerFactory {
   return (backend, options) => new Manager(backend, options);
 }

@@ -7,11 +7,18 @@ class BlindTouch extends ManagerParts {
   override touch(id: string): Promise<Session | undefined> {
     return this.rewrite(
       id,
-      (stored, now) => ({ ...stored, lastAccessedAt: Math.max(stored.lastAccessedAt, now), version: stored.version + 1 }),
+      (stored, now) => ({
+        ...stored,
+        lastAccessedAt: Math.max(stored.lastAccessedAt, now),
+        version: stored.version + 1,
+      }),
       'blind', // BUG: no compare-and-set.
     );
   }
 }
 
-export default managerModule('manager-blind-touch', 'touch() stores without compare-and-set: a concurrent metadata update is lost');
+export default managerModule(
+  'manager-blind-touch',
+  'touch() stores without compare-and-set: a concurrent metadata update is lost',
+);
 export const createManager = managerFactory(BlindTouch);

@@ -19,5 +19,8 @@ class BlindUpdate extends ManagerParts {
   }
 }
 
-export default managerModule('manager-blind-update', 'updateMetadata() stores without compare-and-set: concurrent updates are lost');
+export default managerModule(
+  'manager-blind-update',
+  'updateMetadata() stores without compare-and-set: concurrent updates are lost',
+);
 export const createManager = managerFactory(BlindUpdate);

@@ -22,5 +22,8 @@ class DeepMerge extends ManagerParts {
   }
 }
 
-export default managerModule('manager-deep-merge', 'updateMetadata() deep-merges patches, concatenating arrays: setting a key is not idempotent');
+export default managerModule(
+  'manager-deep-merge',
+  'updateMetadata() deep-merges patches, concatenating arrays: setting a key is not idempotent',
+);
 export const createManager = managerFactory(DeepMerge);

@@ -9,5 +9,8 @@ class MathRandomIds extends ManagerParts {
   }
 }
 
-export default managerModule('manager-math-random-ids', 'the manager issues Math.random() base-36 ids, not 32 hex characters');
+export default managerModule(
+  'manager-math-random-ids',
+  'the manager issues Math.random() base-36 ids, not 32 hex characters',
+);
 export const createManager = managerFactory(MathRandomIds);

@@ -13,5 +13,8 @@ class TouchFollowsClock extends ManagerParts {
   }
 }
 
-export default managerModule('manager-touch-follows-clock', 'touch() sets lastAccessedAt to the clock even when the clock stepped back');
+export default managerModule(
+  'manager-touch-follows-clock',
+  'touch() sets lastAccessedAt to the clock even when the clock stepped back',
+);
 export const createManager = managerFactory(TouchFollowsClock);

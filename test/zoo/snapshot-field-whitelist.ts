@@ -15,7 +15,8 @@ class JsonSnapshotTable extends MemoryTable {
     super();
     this.#file = join(context.dir, `${encodeURIComponent(context.namespace)}.json`);
     if (existsSync(this.#file)) {
-      for (const [key, session] of JSON.parse(readFileSync(this.#file, 'utf8')) as [string, Session][]) this.rows.set(key, session);
+      for (const [key, session] of JSON.parse(readFileSync(this.#file, 'utf8')) as [string, Session][])
+        this.rows.set(key, session);
     }
   }
 

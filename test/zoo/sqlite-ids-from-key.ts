@@ -6,7 +6,10 @@ class IdsFromKeyColumn extends RawIdKeys {
   override async list(now: number): Promise<string[]> {
     const live = new Set(await super.list(now));
     // BUG: the key column is not the id: it lost what UTF-8 can't carry.
-    return this.table.entries().filter(([, s]) => live.has(s.id)).map(([key]) => key);
+    return this.table
+      .entries()
+      .filter(([, s]) => live.has(s.id))
+      .map(([key]) => key);
   }
 }
 

@@ -6,7 +6,9 @@ import { SqliteTable, zooModule } from './base.js';
 
 class LikeMatch extends SqliteTable {
   override get(key: string): Session | undefined {
-    const row = this.db.prepare(`SELECT body FROM ${this.name} WHERE ns = ? AND key LIKE ?`).get(this.namespace, key) as { body: string } | undefined; // BUG
+    const row = this.db
+      .prepare(`SELECT body FROM ${this.name} WHERE ns = ? AND key LIKE ?`)
+      .get(this.namespace, key) as { body: string } | undefined; // BUG
     return row === undefined ? undefined : (JSON.parse(row.body) as Session);
   }
 

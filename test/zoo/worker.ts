@@ -16,7 +16,8 @@ export interface ZooJob {
 export type ZooReply = { job: ZooJob; results: PropertyResult[] } | { job: ZooJob; error: string };
 
 parentPort!.on('message', async (job: ZooJob) => {
-  const member: Pick<ZooMember, 'module' | 'createManager'> = job.list === 'zoo' ? ZOO[job.index]! : { module: CONTROLS[job.index]! };
+  const member: Pick<ZooMember, 'module' | 'createManager'> =
+    job.list === 'zoo' ? ZOO[job.index]! : { module: CONTROLS[job.index]! };
   let reply: ZooReply;
   try {
     const results = await runSuite(member.module, {
