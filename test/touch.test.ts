@@ -9,7 +9,6 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type { OpenContext, Session, SessionBackend } from '../backends/contract.js';
 import { encrypted, newEncryptionKey } from '../backends/encrypted.js';
-import { errorCode } from '../backends/errors.js';
 import lmdb from '../backends/lmdb.js';
 import { SessionManager } from '../backends/manager.js';
 import memory from '../backends/memory.js';
@@ -25,6 +24,7 @@ import {
   dirTarget,
   drain,
   moduleTarget,
+  openForTest,
   rejectsWith,
   session,
   type ContractTarget,
@@ -49,16 +49,8 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
     });
 
     /** Opens an instance that is drained and closed after the test. */
-    async function open(t: TestContext, context: OpenContext = target.context()): Promise<Touchable> {
-      const backend = await target.module.open(context);
-      t.after(async () => {
-        try {
-          await drain(backend);
-        } catch (err) {
-          if (errorCode(err) !== 'CLOSED') throw err;
-        }
-        await backend.close();
-      });
+    async function open(t: TestContext, context?: OpenContext): Promise<Touchable> {
+      const backend = await openForTest(t, target, context);
       assert.equal(typeof backend.touch, 'function', `${name} has touch`);
       return backend as Touchable;
     }

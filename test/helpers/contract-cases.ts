@@ -73,6 +73,24 @@ export async function drain(backend: SessionBackend): Promise<void> {
   await backend.cleanupExpired(Number.MAX_SAFE_INTEGER);
 }
 
+/** Opens an instance of the target's module that is drained and closed after the test. */
+export async function openForTest(
+  t: TestContext,
+  target: Pick<ContractTarget, 'module' | 'context'>,
+  context: OpenContext = target.context(),
+): Promise<SessionBackend> {
+  const backend = await target.module.open(context);
+  t.after(async () => {
+    try {
+      await drain(backend);
+    } catch (err) {
+      if (errorCode(err) !== 'CLOSED') throw err;
+    }
+    await backend.close();
+  });
+  return backend;
+}
+
 export function contractTests(
   name: string,
   makeTarget: () => Promise<ContractTarget>,
@@ -87,19 +105,7 @@ export function contractTests(
       await target?.cleanup();
     });
 
-    /** Opens an instance that is drained and closed after the test. */
-    async function open(t: TestContext, context: OpenContext = target.context()): Promise<SessionBackend> {
-      const backend = await target.module.open(context);
-      t.after(async () => {
-        try {
-          await drain(backend);
-        } catch (err) {
-          if (errorCode(err) !== 'CLOSED') throw err;
-        }
-        await backend.close();
-      });
-      return backend;
-    }
+    const open = (t: TestContext, context?: OpenContext): Promise<SessionBackend> => openForTest(t, target, context);
 
     it('round-trips every field and JSON value, and copies in and out', async (t) => {
       const b = await open(t);
