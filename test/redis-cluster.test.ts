@@ -25,34 +25,34 @@ const session: Session = {
 suiteTests(redisCluster, { profile: 'quick', openOptions: { nodes: cluster.seeds } });
 
 describe('redis-cluster options', () => {
-  test('replicas: 1 acknowledges a write its replica confirmed; replicas: 2 (one replica per master) refuses UNAVAILABLE', async () => {
+  // Each client is closed in t.after, whatever fails: one left open keeps reconnecting to the
+  // stopped cluster and holds the file's process open (a clean-clone CI run hung so, under load).
+  test('replicas: 1 acknowledges a write its replica confirmed; replicas: 2 (one replica per master) refuses UNAVAILABLE', async (t) => {
     const one = await redisCluster.open({
       dir: '',
       namespace: `replicas-${process.pid}`,
       options: { nodes: cluster.seeds, replicas: 1 },
     });
+    t.after(() => one.close());
     const two = await redisCluster.open({
       dir: '',
       namespace: `replicas-${process.pid}`,
       options: { nodes: cluster.seeds, replicas: 2, replicaTimeoutMs: 200 },
     });
-    try {
-      await one.store(session, { expectedVersion: 0 });
-      assert.deepEqual(await one.fetch(session.id, 2), session);
-      await assert.rejects(two.store({ ...session, version: 2 }, { expectedVersion: 1 }), {
-        code: 'UNAVAILABLE',
-        message: /1 of 2 replicas confirmed/,
-      });
-      // A conflict is only reported once the replicas confirm too: with too few, it is UNAVAILABLE.
-      await assert.rejects(two.store(session, { expectedVersion: 0 }), { code: 'UNAVAILABLE' });
-      await assert.rejects(one.store(session, { expectedVersion: 0 }), { code: 'CONFLICT' });
-      assert.equal(await one.delete(session.id), true);
-    } finally {
-      await Promise.all([one.close(), two.close()]);
-    }
+    t.after(() => two.close());
+    await one.store(session, { expectedVersion: 0 });
+    assert.deepEqual(await one.fetch(session.id, 2), session);
+    await assert.rejects(two.store({ ...session, version: 2 }, { expectedVersion: 1 }), {
+      code: 'UNAVAILABLE',
+      message: /1 of 2 replicas confirmed/,
+    });
+    // A conflict is only reported once the replicas confirm too: with too few, it is UNAVAILABLE.
+    await assert.rejects(two.store(session, { expectedVersion: 0 }), { code: 'UNAVAILABLE' });
+    await assert.rejects(one.store(session, { expectedVersion: 0 }), { code: 'CONFLICT' });
+    assert.equal(await one.delete(session.id), true);
   });
 
-  test('seed nodes come from options.nodes or REDIS_CLUSTER_NODES; malformed ones are refused before connecting', async () => {
+  test('seed nodes come from options.nodes or REDIS_CLUSTER_NODES; malformed ones are refused before connecting', async (t) => {
     const saved = process.env.REDIS_CLUSTER_NODES;
     try {
       delete process.env.REDIS_CLUSTER_NODES;
@@ -69,8 +69,8 @@ describe('redis-cluster options', () => {
       );
       process.env.REDIS_CLUSTER_NODES = cluster.seeds.join(',');
       const backend = await redisCluster.open({ dir: '', namespace: `env-${process.pid}` });
+      t.after(() => backend.close());
       assert.deepEqual(await backend.list(0), []);
-      await backend.close();
     } finally {
       if (saved === undefined) delete process.env.REDIS_CLUSTER_NODES;
       else process.env.REDIS_CLUSTER_NODES = saved;
