@@ -29,7 +29,7 @@ import {
   session,
   type ContractTarget,
 } from './helpers/contract-cases.js';
-import { runInChild } from './helpers/child-backend.js';
+import { raceInTwoChildren } from './helpers/child-backend.js';
 import { wrapCalls } from './helpers/wrap-calls.js';
 
 /** moduleFile only where a child process can load the module (not the encrypted wrappers). */
@@ -203,15 +203,7 @@ function touchTests(name: string, makeTarget: () => Promise<Target>, options: { 
       const b = await open(t, context);
       await b.store(session('a', { timeoutMs: null }));
       const times = 50;
-      const ops = [
-        { op: 'arrive', tag: 'ready-', parties: 2 },
-        { op: 'touch', id: 'a', now: 5000, times },
-      ] as const;
-      const runs = await Promise.all([
-        runInChild(target.moduleFile, context, [...ops]),
-        runInChild(target.moduleFile, context, [...ops]),
-      ]);
-      for (const results of runs) for (const r of results) assert.ok('value' in r, JSON.stringify(r));
+      await raceInTwoChildren(target.moduleFile, context, { op: 'touch', id: 'a', now: 5000, times });
       assert.deepEqual(
         await b.fetch('a', 0),
         session('a', { timeoutMs: null, lastAccessedAt: 5000, version: 1 + 2 * times }),

@@ -164,31 +164,23 @@ async function runProperty(def: PropertyDef, run: RunSettings): Promise<Property
     );
     const error = details.errorInstance;
     const found = details.failed && details.counterexample !== null;
-    if (!found && details.interrupted) {
-      // Runs cut short are not a pass: the backend hung or is too slow for this profile.
-      const why = `timed out after ${run.timeoutMs} ms (${details.numRuns} of ${numRuns(def, run.ctx.profile)} runs done)`;
-      return {
-        ...base,
-        status: 'errored',
-        message: why,
-        seed: details.seed,
-        runs: details.numRuns,
-        durationMs: elapsed(),
-      };
-    }
+    const errored = (message: string): PropertyResult => ({
+      ...base,
+      status: 'errored',
+      message,
+      seed: details.seed,
+      runs: details.numRuns,
+      durationMs: elapsed(),
+    });
+    // Runs cut short are not a pass: the backend hung or is too slow for this profile.
+    if (!found && details.interrupted)
+      return errored(
+        `timed out after ${run.timeoutMs} ms (${details.numRuns} of ${numRuns(def, run.ctx.profile)} runs done)`,
+      );
     if (!details.failed)
       return { ...base, status: 'passed', seed: details.seed, runs: details.numRuns, durationMs: elapsed() };
-    if (!found || error instanceof SetupError) {
-      const why = messageOf(error ?? new Error(`fast-check gave up after ${details.numSkips} skipped runs`));
-      return {
-        ...base,
-        status: 'errored',
-        message: why,
-        seed: details.seed,
-        runs: details.numRuns,
-        durationMs: elapsed(),
-      };
-    }
+    if (!found || error instanceof SetupError)
+      return errored(messageOf(error ?? new Error(`fast-check gave up after ${details.numSkips} skipped runs`)));
     const counterexample = fc.stringify(details.counterexample);
     // Command sequences shrink by what ran, so their replay needs fast-check's replayPath too.
     const replayPath = /replayPath="([^"]+)"/.exec(counterexample)?.[1];

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import assert from 'node:assert/strict';
 import type { BackendModule, OpenContext, Session, SessionBackend } from '../../backends/contract.js';
 import { errorCode } from '../../backends/errors.js';
 
@@ -135,4 +136,14 @@ async function main(request: Request): Promise<void> {
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === SELF) {
   await main(JSON.parse(process.argv[2]!) as Request);
+}
+
+/**
+ * Runs `op` in two child processes at once (both wait at a barrier first, so the calls really
+ * overlap) and asserts that every call of both succeeded.
+ */
+export async function raceInTwoChildren(moduleFile: string, context: OpenContext, op: ChildOp): Promise<void> {
+  const ops: ChildOp[] = [{ op: 'arrive', tag: 'ready-', parties: 2 }, op];
+  const runs = await Promise.all([runInChild(moduleFile, context, ops), runInChild(moduleFile, context, ops)]);
+  for (const results of runs) for (const r of results) assert.ok('value' in r, JSON.stringify(r));
 }
