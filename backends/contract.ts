@@ -76,3 +76,38 @@ export interface BackendModule {
   capabilities: BackendCapabilities;
   open(context: OpenContext): Promise<SessionBackend>;
 }
+
+/** What DESIGN's real-store modules declare: no compare-and-set and no size limit to promise, a tolerance instead. */
+export interface RealStoreCapabilities {
+  persistent: boolean;
+  shared: boolean;
+  /** How far from the declared TTL expiry may happen, early or late, on the wall clock (ms). */
+  expiryToleranceMs?: number;
+}
+
+/**
+ * An express-session Store (the interface @fastify/session shares): get/set/destroy, and
+ * touch/all/length/clear where the store has them; callback style.
+ */
+export interface ExpressSessionModule {
+  name: string;
+  kind: 'express-session';
+  description?: string;
+  capabilities: RealStoreCapabilities;
+  /** Resolves to the Store instance. */
+  open(context: OpenContext): Promise<unknown>;
+  /** How to release it (clients, timers). */
+  close?(store: unknown): Promise<void>;
+}
+
+/** A Keyv instance (get/set with ttl/delete/clear). */
+export interface KeyvModule {
+  name: string;
+  kind: 'keyv';
+  description?: string;
+  capabilities: RealStoreCapabilities;
+  open(context: OpenContext): Promise<unknown>;
+  close?(keyv: unknown): Promise<void>;
+}
+
+export type RealStoreModule = ExpressSessionModule | KeyvModule;
