@@ -5,7 +5,7 @@ import type { BackendModule } from './contract.js';
 /** The driver under a backend, measured beside it; benchmarks/raw.ts maps each name to its raw rows. */
 export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis';
 /** What a backend needs from outside the process; backends/servers/provide.ts finds or starts it. */
-export type ServerKind = 'redis' | 'redis-cluster';
+export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
 export type FaultScenario = 'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover';
 

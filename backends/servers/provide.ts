@@ -3,6 +3,7 @@
 import { redactUrl } from '../redis-client.js';
 import type { ServerKind } from '../registry.js';
 import { provideRedisCluster } from './redis-cluster.js';
+import { providePostgres, redactPostgresUrl } from './postgres-provider.js';
 import { provideRedis } from './redis-provider.js';
 
 export type ProvidedServer =
@@ -17,6 +18,11 @@ export async function provideServer(server: ServerKind): Promise<ProvidedServer>
       stop: redis.stop,
       note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`,
     };
+  }
+  if (server === 'postgres') {
+    const pg = await providePostgres();
+    if ('skipped' in pg) return pg;
+    return { openOptions: { url: pg.url }, stop: pg.stop, note: `using ${redactPostgresUrl(pg.url)} (${pg.source})` };
   }
   const c = await provideRedisCluster();
   if ('skipped' in c) return c;
