@@ -11,7 +11,8 @@ import type { ManagerFactory } from './manager-like.js';
 import { isReferenceBackend, loadReferenceBackend, REFERENCE_BACKENDS } from './registry.js';
 import { SetupError } from './setup-error.js';
 
-export type BackendKind = 'reference' | 'plugin';
+/** 'preset': a real store package (express-session store, Keyv) through a preset sessionbench ships. */
+export type BackendKind = 'reference' | 'plugin' | 'preset';
 
 export interface LoadedBackend {
   /** What was passed to --backend (the replay command repeats it). */
