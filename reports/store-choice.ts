@@ -21,7 +21,14 @@ export interface StoreChoice {
   /** The scenarios that head a column, with what each checks (the legend). */
   scenarios: { id: string; statement: string }[];
   /** Why checks did not apply to a store, in the words of their results, once per distinct reason. */
-  notApplicable: { store: string; text: string }[];
+  notApplicable: NotApplicable[];
+}
+
+export interface NotApplicable {
+  store: string;
+  /** The properties and scenarios the reason rules out. */
+  checks: string[];
+  reason: string;
 }
 
 const CALLS = [
@@ -72,12 +79,12 @@ function serverCell(b: BackendReport): ChoiceCell {
 }
 
 /** Each distinct not-applicable reason of a store's properties and scenarios, with the checks it covers. */
-function reasons(b: BackendReport): { store: string; text: string }[] {
+function reasons(b: BackendReport): NotApplicable[] {
   const byReason = new Map<string, string[]>();
   const add = (reason: string, id: string): void => void byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
   for (const p of b.properties) if (p.status === 'not-applicable') add(p.message, p.id);
   for (const s of b.scenarios ?? []) if (s.status === 'not-applicable') add(s.reason, s.id);
-  return [...byReason].map(([reason, ids]) => ({ store: b.name, text: `${reason} (${ids.join(', ')})` }));
+  return [...byReason].map(([reason, checks]) => ({ store: b.name, checks, reason }));
 }
 
 export function storeChoice(report: Report): StoreChoice {

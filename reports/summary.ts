@@ -320,7 +320,7 @@ function choosingSection(report: Report): string {
     );
   if (choice.notApplicable.length > 0)
     parts.push(
-      `Not applicable:\n\n${choice.notApplicable.map((n) => `- **${legalText(n.store)}**: ${legalText(n.text)}`).join('\n')}`,
+      `Not applicable:\n\n${choice.notApplicable.map((n) => `- **${legalText(n.store)}** (${legalText(n.checks.join(', '))}): ${legalText(n.reason)}`).join('\n')}`,
     );
   return parts.join('\n\n');
 }
