@@ -21,7 +21,8 @@ import { SetupError } from './setup-error.js';
 import { blobBackend } from './stores/blob-adapter.js';
 import { preset, PRESET_NAMES } from './stores/presets.js';
 
-export type BackendKind = 'reference' | 'preset' | 'plugin';
+/** 'preset': a real store package (express-session store, Keyv) through a preset sessionbench ships. */
+export type BackendKind = 'reference' | 'plugin' | 'preset';
 
 export interface LoadedBackend {
   /** What was passed to --backend (the replay command repeats it). */

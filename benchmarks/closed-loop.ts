@@ -24,6 +24,8 @@ export interface Measurement {
   rme: number;
   /** Percentiles the measurement took itself (the open loop's HDR histogram); else computed from sortedUs. */
   percentiles?: LatencySummary;
+  /** Its percentile ladder, where the measurement took it itself (the open loop's HDR histogram). */
+  ladder?: Array<[number, number]>;
   /** Measured in interleaved rounds (mergeRounds): each round's p50 (µs), in round order. */
   roundP50sUs?: number[];
 }

@@ -14,7 +14,16 @@ import { createProgress, type Progress } from './progress.js';
 import { rawDriverFor, rawSurface } from './raw.js';
 import type { RawDriver, RawDriverFactory } from './raw-driver.js';
 import type { BenchmarkRow } from './result.js';
-import { INTERVAL_CONFIDENCE, median, medianInterval, sampleMarginOfError, summarize, thin } from './stats.js';
+import {
+  INTERVAL_CONFIDENCE,
+  median,
+  medianInterval,
+  percentile,
+  percentileLadder,
+  sampleMarginOfError,
+  summarize,
+  thin,
+} from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
 import {
   CLEANUP_PER_SESSION,
@@ -221,13 +230,15 @@ type RowKey = Pick<
 >;
 
 function toRow(key: RowKey, m: Measurement): BenchmarkRow {
+  const summary = m.percentiles ?? summarize(m.sortedUs);
   return {
     ...key,
-    ...(m.percentiles ?? summarize(m.sortedUs)),
+    ...summary,
     opsPerSec: m.opsPerSec,
     samples: m.sortedUs.length,
     rme: m.rme,
     overheadRatio: null,
+    percentiles: m.ladder ?? percentileLadder(m.sortedUs.length, (p) => percentile(m.sortedUs, p), summary.maxUs),
     samplesUs: thin(m.sortedUs),
     ...(m.roundP50sUs === undefined ? {} : { roundP50sUs: m.roundP50sUs }),
   };

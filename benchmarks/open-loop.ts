@@ -5,7 +5,7 @@
 import { createHistogram } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Measurement } from './closed-loop.js';
-import { relativeMarginOfError } from './stats.js';
+import { percentileLadder, relativeMarginOfError } from './stats.js';
 import type { OpRunner } from './workloads.js';
 
 export interface OpenLoopSettings {
@@ -78,5 +78,7 @@ export async function measureOpenLoop(runner: OpRunner, settings: OpenLoopSettin
     opsPerSec: latenciesUs.length / wallSeconds,
     rme: relativeMarginOfError(histogram.mean, histogram.stddev, histogram.count),
     percentiles: { p50Us: atUs(50), p95Us: atUs(95), p99Us: atUs(99), p999Us: atUs(99.9), maxUs: histogram.max / 1000 },
+    // node's histogram takes percentiles in (0, 100]: its 0th is its min.
+    ladder: percentileLadder(histogram.count, (p) => (p === 0 ? histogram.min / 1000 : atUs(p)), histogram.max / 1000),
   };
 }

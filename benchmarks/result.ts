@@ -43,6 +43,11 @@ export interface BenchmarkRow {
   overheadRatioInterval?: RatioInterval;
   /** Closed-loop rows measured in rounds: each round's p50 (µs), in round order. */
   roundP50sUs?: number[];
+  /**
+   * The latency distribution as [percentile, µs] pairs, ascending, ending with [100, max]: what
+   * report.html's percentile curves draw (benchmarks/stats.ts percentileLadder).
+   */
+  percentiles?: Array<[number, number]>;
   /** Up to a few thousand retained latencies (µs), evenly thinned, for the regression test. */
   samplesUs?: number[];
 }

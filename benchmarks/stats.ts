@@ -34,6 +34,19 @@ export function summarize(sortedUs: ArrayLike<number>): LatencySummary {
   };
 }
 
+/** Percentiles a row's ladder keeps: HdrHistogram's percentile plot in a dozen points. */
+const LADDER = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999];
+
+/**
+ * The latency (µs, 4 significant digits) at each ladder percentile that `count` samples resolve
+ * (at least one sample above it: a rarer one would only repeat the max), then the max at 100.
+ */
+export function percentileLadder(count: number, at: (p: number) => number, maxUs: number): Array<[number, number]> {
+  const round = (us: number): number => Number(us.toPrecision(4));
+  const resolved = LADDER.filter((p) => count * (1 - p / 100) >= 1 - 1e-9);
+  return [...resolved.map((p): [number, number] => [p, round(at(p))]), [100, round(maxUs)]];
+}
+
 /** Rows keep at most this many samples for the regression test: enough for its power, small in JSON. */
 export const MAX_RETAINED_SAMPLES = 2000;
 

@@ -186,3 +186,81 @@ export function lineChart(chart: LineChart): string {
     legend(left, height - 12, colors, ''),
   ]);
 }
+
+export interface PercentileSeries {
+  name: string;
+  /** [percentile, µs] pairs, ascending, ending with [100, max] (BenchmarkRow.percentiles). */
+  points: Array<[number, number]>;
+  /** How many samples the curve comes from: where on the x axis the max goes. */
+  samples: number;
+  color: string;
+  /** Drawn dashed (the raw driver beside its backend). */
+  dashed?: boolean;
+}
+
+export interface PercentileChart {
+  id: string;
+  title: string;
+  series: PercentileSeries[];
+}
+
+/**
+ * Where a percentile goes on HdrHistogram's x axis: 1 / (1 - p), so each further nine (90%,
+ * 99%, 99.9%) takes a decade. The max (p = 100) goes at the plotting position of the largest of
+ * n samples, 1 - 1/(2n): just right of the rarest percentile the samples resolve.
+ */
+function percentileX(p: number, samples: number): number {
+  return p >= 100 ? 2 * Math.max(1, samples) : 1 / (1 - p / 100);
+}
+
+/** A decade of the x axis as the percentile it stands for: 1 -> 0%, 10 -> 90%, 1000 -> 99.9%. */
+function percentileLabel(x: number): string {
+  const nines = Math.round(Math.log10(x));
+  return nines === 0 ? '0%' : `${(100 - 10 ** (2 - nines)).toFixed(Math.max(0, nines - 2))}%`;
+}
+
+/** Latency by percentile, both axes logarithmic, one curve per series, as HdrHistogram's plotter draws them. */
+export function percentileChart(chart: PercentileChart): string {
+  const left = PLOT_LEFT;
+  const top = 40;
+  // Two charts side by side on a 1400 px page.
+  const plotWidth = 400;
+  const plotHeight = 240;
+  const legendWidth = 170;
+  const width = left + plotWidth + 20 + legendWidth;
+  const height = Math.max(top + plotHeight + 50, top + chart.series.length * 16 + 10);
+  const xy = chart.series.map((s) => s.points.map(([p, us]): [number, number] => [percentileX(p, s.samples), us]));
+  const xs = new LogScale(
+    xy.flat().map(([x]) => x),
+    left,
+    left + plotWidth,
+  );
+  const ys = new LogScale(
+    xy.flat().map(([, us]) => us),
+    top + plotHeight,
+    top,
+  );
+  // The decades are the nines; 50% is the one tick between 0% and 90%.
+  const gridX = [...xs.decades(), ...(xs.lo === 0 ? [2] : [])].map((v) => {
+    const x = xs.at(v).toFixed(1);
+    const label = v === 2 ? '50%' : percentileLabel(v);
+    return `<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotHeight}" stroke="#eee"/><text class="x-tick" x="${x}" y="${top + plotHeight + 16}" ${FONT} text-anchor="middle">${label}</text>`;
+  });
+  const curves = chart.series.map((s, i) => {
+    const d = xy[i]!.map(([x, us], k) => `${k === 0 ? 'M' : 'L'}${xs.at(x).toFixed(1)},${ys.at(us).toFixed(1)}`).join(
+      ' ',
+    );
+    const tip = s.points.map(([p, us]) => `${p === 100 ? 'max' : `p${p}`} ${us.toFixed(2)} µs`).join(', ');
+    const dash = s.dashed === true ? ' stroke-dasharray="5 3"' : '';
+    return `<path class="percentile-curve" data-series="${escapeAttribute(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}><title>${escapeText(`${s.name} (${s.samples} samples): ${tip}`)}</title></path>`;
+  });
+  const lx = left + plotWidth + 20;
+  const legendItems = chart.series.map((s, i) => {
+    const y = top + 6 + i * 16;
+    const dash = s.dashed === true ? ' stroke-dasharray="5 3"' : '';
+    return `<line x1="${lx}" x2="${lx + 22}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${dash}/><text x="${lx + 28}" y="${y}" ${FONT}>${escapeText(s.name)}</text>`;
+  });
+  const xLabel = `<text x="${left + plotWidth / 2}" y="${top + plotHeight + 36}" ${FONT} text-anchor="middle">percentile (log scale of 1/(1-p))</text>`;
+  const frame = { id: chart.id, title: chart.title, width, height, yLabel: 'µs (log)', midY: top + plotHeight / 2 };
+  return svg(frame, [...yGrid(ys, left, left + plotWidth), ...gridX, xLabel, ...curves, ...legendItems]);
+}

@@ -2,9 +2,11 @@
 // is 'skipped', never 'passed': a green report must mean something was checked.
 import type { Severity } from '../properties/engine/define.js';
 import type { PropertyResult } from '../properties/engine/result.js';
+import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { formatChange } from './format.js';
 import type { BudgetCheck, Gate, RegressionRow, RegressionSummary, RunStatus } from './report.js';
+import { scenarioText } from './scenario-text.js';
 
 /** At most this many offenders are named in a gate's one-line detail; the tables list them all. */
 const DETAIL_ITEMS = 3;
@@ -16,16 +18,19 @@ export function listed(items: string[]): string {
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2 };
 
+/** What the gates judge of a property or a scenario result. */
+type Judged = Pick<PropertyResult | ScenarioResult, 'status' | 'severity'>;
+
 /** Orders results by severity, critical first (stable: suite order within a severity). */
-export function bySeverity(a: PropertyResult, b: PropertyResult): number {
+export function bySeverity(a: Judged, b: Judged): number {
   return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
 }
 
 /**
- * Whether the properties gate fails on this result: an errored property always (nothing was
- * decided), a failed one when critical or major, a minor one only under --strict.
+ * Whether the properties or scenarios gate fails on this result: an errored one always (nothing
+ * was decided), a failed one when critical or major, a minor one only under --strict.
  */
-export function failsGate(r: PropertyResult, strict: boolean): boolean {
+export function failsGate(r: Judged, strict: boolean): boolean {
   return r.status === 'errored' || (r.status === 'failed' && (strict || r.severity !== 'minor'));
 }
 
@@ -47,6 +52,30 @@ export function propertiesGate(
   const counts = `${applicable.length - bad.length}/${applicable.length} applicable passed${na > 0 ? `, ${na} not applicable` : ''}`;
   if (applicable.length === 0) return gate('failed', 'no applicable property ran');
   const named = (rs: PropertyResult[]): string => rs.map((r) => `${r.id} ${r.status} (${r.severity})`).join(', ');
+  const blocking = bad.filter((r) => failsGate(r, strict));
+  const tolerated = bad.filter((r) => !failsGate(r, strict));
+  const lenient = tolerated.length > 0 ? `; minor, failing the gate only with --strict: ${named(tolerated)}` : '';
+  if (blocking.length > 0) return gate('failed', `${counts}; ${named(blocking)}${lenient}`);
+  return gate('passed', `${counts}${lenient}`);
+}
+
+/**
+ * Every applicable wall-clock scenario of a real store passed, minor ones aside unless `strict`
+ * (the properties gate's rule); skipped when none ran. The detail names what failed, with its figures.
+ */
+export function scenariosGate(backend: string, results: readonly ScenarioResult[], strict: boolean): Gate {
+  const gate = (status: Gate['status'], detail: string): Gate => ({ name: 'scenarios', backend, status, detail });
+  const applicable = results.filter((r) => r.status !== 'not-applicable');
+  if (applicable.length === 0)
+    return gate(
+      'skipped',
+      results.length === 0 ? 'no scenario ran' : `none of its ${results.length} scenarios applies`,
+    );
+  const bad = applicable.filter((r) => r.status === 'failed' || r.status === 'errored').sort(bySeverity);
+  const na = results.length - applicable.length;
+  const counts = `${applicable.length - bad.length}/${applicable.length} applicable passed${na > 0 ? `, ${na} not applicable` : ''}`;
+  const named = (rs: ScenarioResult[]): string =>
+    listed(rs.map((r) => `${r.id} ${r.status} (${r.severity}): ${scenarioText(r)}`));
   const blocking = bad.filter((r) => failsGate(r, strict));
   const tolerated = bad.filter((r) => !failsGate(r, strict));
   const lenient = tolerated.length > 0 ? `; minor, failing the gate only with --strict: ${named(tolerated)}` : '';

@@ -3,7 +3,7 @@
 import type { BenchmarkRow } from '../benchmarks/result.js';
 
 /** The operations summary.md puts in its table, by the benchmark's op names. */
-export const HEADLINE_OPS = { fetch: 'fetch-hit', store: 'create' } as const;
+export const HEADLINE_OPS = { fetch: 'fetch-hit', store: 'create', touch: 'touch' } as const;
 
 function isHeadline(row: BenchmarkRow): boolean {
   return row.driver === 'backend' && row.concurrency === 1 && row.mode === 'closed-loop';

@@ -1,11 +1,15 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, no network) to compare
-// the backends: latency per operation, the scaling series when measured, and every table.
+// the backends: the store-choice table, latency per operation, the latency distribution as
+// percentile curves, the scaling series when measured, and every table.
 import type { BenchmarkRow } from '../benchmarks/result.js';
-import { groupedBarChart, lineChart } from './charts.js';
+import { groupedBarChart, lineChart, PALETTE, percentileChart, type PercentileSeries } from './charts.js';
 import { formatUs, rowConditions } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { budgetCheckText, bySeverity } from './gates.js';
+import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Report } from './report.js';
+import { scenarioText } from './scenario-text.js';
+import { storeChoice } from './store-choice.js';
 import { escapeText } from './xml.js';
 
 const STYLE = `
@@ -16,15 +20,18 @@ th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-al
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f6f8fa; padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .charts { display: flex; flex-wrap: wrap; gap: 24px; }
+td.passed, td.failed, td.skipped { white-space: nowrap; }
+table.choice td.failed, table.choice td.passed, table.choice td.skipped { white-space: normal; min-width: 90px; }
 `;
 
 type Cell = string | { text: string; cls?: string };
 
-function table(header: string[], rows: Cell[][]): string {
+function table(header: string[], rows: Cell[][], cls?: string): string {
   const th = header.map((h) => `<th>${escapeText(h)}</th>`).join('');
   const td = (c: Cell): string =>
     typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td class="${c.cls ?? ''}">${escapeText(c.text)}</td>`;
-  return `<table><thead><tr>${th}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
+  const attr = cls === undefined ? '' : ` class="${cls}"`;
+  return `<table${attr}><thead><tr>${th}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 const num = (text: string): Cell => ({ text, cls: 'num' });
@@ -80,6 +87,106 @@ function scalingCharts(report: Report): string[] {
       }),
     ];
   });
+}
+
+/** The ops a store is chosen by, in the order their curves are drawn; every mixed workload after them. */
+const CURVE_OPS: readonly string[] = [HEADLINE_OPS.fetch, HEADLINE_OPS.store, 'update-metadata', HEADLINE_OPS.touch];
+
+/**
+ * Percentile curves per op, one per store at the headline conditions (its raw driver dashed in
+ * the same colour), and one chart per op of open-loop rows, each store at its own arrival rate.
+ */
+function distributionCharts(report: Report): string[] {
+  const color = (name: string): string =>
+    PALETTE[
+      Math.max(
+        0,
+        report.backends.findIndex((b) => b.name === name),
+      ) % PALETTE.length
+    ]!;
+  const rows = report.backends.flatMap((b) => b.benchmarks).filter((r) => r.percentiles !== undefined);
+  const ops = [
+    ...CURVE_OPS.filter((op) => rows.some((r) => r.op === op)),
+    ...new Set(rows.filter((r) => r.op.startsWith('mixed')).map((r) => r.op)),
+  ];
+  const curve = (r: BenchmarkRow, name: string): PercentileSeries => ({
+    name,
+    points: r.percentiles!,
+    samples: r.samples,
+    color: color(r.backend),
+    dashed: r.driver === 'raw',
+  });
+  return ops.flatMap((op) => {
+    const closed = report.backends.flatMap((b) => {
+      const head = headlineRow(b.benchmarks, op);
+      if (head?.percentiles === undefined) return [];
+      const raw = b.benchmarks.find(
+        (r) => r.driver === 'raw' && r.op === op && rowConditions(r) === rowConditions(head) && r.percentiles,
+      );
+      return [curve(head, b.name), ...(raw === undefined ? [] : [curve(raw, `${b.name} (raw)`)])];
+    });
+    const open = rows
+      .filter((r) => r.op === op && r.mode === 'open-loop' && r.driver === 'backend')
+      .map((r) => curve(r, `${r.backend} @${r.arrivalRate}/s`));
+    const head = report.backends.map((b) => headlineRow(b.benchmarks, op)).find((r) => r !== undefined);
+    return [
+      ...(closed.length === 0
+        ? []
+        : [
+            percentileChart({
+              id: `percentiles-${op}`,
+              title: `${op} latency by percentile (${head === undefined ? '' : rowConditions(head)})`,
+              series: closed,
+            }),
+          ]),
+      ...(open.length === 0
+        ? []
+        : [
+            percentileChart({
+              id: `percentiles-${op}-open-loop`,
+              title: `${op} latency by percentile, open loop`,
+              series: open,
+            }),
+          ]),
+    ];
+  });
+}
+
+function choiceSection(report: Report): string {
+  const choice = storeChoice(report);
+  const rows = choice.rows.map((cells) =>
+    cells.map((c): Cell => (c.status === undefined ? c.text : { text: c.text, cls: c.status })),
+  );
+  const legend =
+    choice.scenarios.length === 0
+      ? ''
+      : `<p>Scenarios, on the store's own clock (✓ passed, ✗ failed, n/a not applicable):</p><ul>${choice.scenarios
+          .map((s) => `<li><code>${escapeText(s.id)}</code>: ${escapeText(s.statement)}</li>`)
+          .join('')}</ul>`;
+  const reasons =
+    choice.notApplicable.length === 0
+      ? ''
+      : `<p>Not applicable:</p><ul>${choice.notApplicable
+          .map(
+            (n) =>
+              `<li><strong>${escapeText(n.store)}</strong> (${escapeText(n.checks.join(', '))}): ${escapeText(n.reason)}</li>`,
+          )
+          .join('')}</ul>`;
+  return `${table(choice.header, rows, 'choice')}${legend}${reasons}`;
+}
+
+function scenariosSection(backend: BackendReport): string {
+  const scenarios = backend.scenarios ?? [];
+  if (scenarios.length === 0) return '';
+  const rows = scenarios.map((s): Cell[] => [
+    s.id,
+    s.severity,
+    status(s.status),
+    s.statement,
+    scenarioText(s),
+    num(String(s.durationMs)),
+  ]);
+  return `<h3>${escapeText(backend.name)}: scenarios</h3>${table(['Scenario', 'Severity', 'Status', 'Statement', 'Outcome', 'ms'], rows)}`;
 }
 
 function propertiesSection(backend: BackendReport): string {
@@ -151,6 +258,7 @@ function regressionSection(report: Report): string {
 export function renderHtml(report: Report): string {
   const env = report.environment;
   const charts = [...latencyCharts(report), ...scalingCharts(report)];
+  const distribution = distributionCharts(report);
   const budgetRows = report.backends.flatMap((b) =>
     b.budgets.map((c): Cell[] => [b.name, budgetCheckText(c), status(c.status)]),
   );
@@ -159,6 +267,8 @@ export function renderHtml(report: Report): string {
 <body>
 <h1>sessionbench verify: <span class="${report.status}">${report.status}</span></h1>
 <p>${escapeText(`Profile ${env.profile}, seed ${env.seed}; Node ${env.node} on ${env.cpu.model} ×${env.cpu.count} (${env.os.platform} ${env.os.release}); ${report.generatedAt}`)}</p>
+<h2>Choosing a store</h2>
+${choiceSection(report)}
 <h2>Backends</h2>
 ${table(
   ['Backend', 'Kind', 'Persistent', 'Shared', 'Status', 'Note'],
@@ -178,8 +288,11 @@ ${table(
 )}
 <h2>Latency</h2>
 <div class="charts">${charts.length === 0 ? '<p>No benchmark in this run.</p>' : charts.join('\n')}</div>
+<h2>Latency distribution</h2>
+<div class="charts">${distribution.length === 0 ? '<p>No benchmark in this run.</p>' : distribution.join('\n')}</div>
 <h2>Properties</h2>
 ${report.backends.map(propertiesSection).join('\n')}
+${report.backends.some((b) => (b.scenarios ?? []).length > 0) ? `<h2>Scenarios</h2>\n${report.backends.map(scenariosSection).join('\n')}` : ''}
 <h2>Benchmarks</h2>
 ${benchmarkTable(report)}
 <h2>Budgets</h2>

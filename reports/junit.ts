@@ -1,10 +1,12 @@
-// junit.xml for CI test views: a testsuite per backend, a testcase per property (its severity
-// in a failure's message), per budget
+// junit.xml for CI test views: a testsuite per backend, a testcase per property and per
+// wall-clock scenario (its severity in a failure's message, a scenario's figures too), per budget
 // limit and per regression row; gates with nothing itemised (availability, a suite that could
 // not run) get one testcase of their own so that no failure is invisible there.
 import type { PropertyResult } from '../properties/engine/result.js';
+import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { budgetCheckText, regressionRowText } from './gates.js';
 import type { BackendReport, Gate, GateStatus, Report } from './report.js';
+import { scenarioText } from './scenario-text.js';
 import { escapeAttribute, escapeText } from './xml.js';
 
 interface Case {
@@ -46,6 +48,16 @@ function propertyCase(backend: BackendReport, p: PropertyResult): Case {
   return c;
 }
 
+function scenarioCase(backend: BackendReport, s: ScenarioResult): Case {
+  const c: Case = { classname: `sessionbench.${backend.name}.scenarios`, name: s.id, timeMs: s.durationMs };
+  const text = scenarioText(s);
+  const body = [s.statement, `Severity: ${s.severity}`, text].join('\n');
+  if (s.status === 'not-applicable') c.outcome = { kind: 'skipped', message: s.reason };
+  if (s.status === 'failed') c.outcome = { kind: 'failure', message: `[${s.severity}] ${text}`, body };
+  if (s.status === 'errored') c.outcome = { kind: 'error', message: `[${s.severity}] ${s.error}`, body };
+  return c;
+}
+
 function statusOutcome(status: GateStatus, message: string): Case['outcome'] {
   if (status === 'failed') return { kind: 'failure', message, body: message };
   if (status === 'skipped') return { kind: 'skipped', message };
@@ -54,7 +66,10 @@ function statusOutcome(status: GateStatus, message: string): Case['outcome'] {
 
 function backendCases(backend: BackendReport, report: Report): Case[] {
   const cls = (what: string): string => `sessionbench.${backend.name}.${what}`;
-  const cases = backend.properties.map((p) => propertyCase(backend, p));
+  const cases = [
+    ...backend.properties.map((p) => propertyCase(backend, p)),
+    ...(backend.scenarios ?? []).map((s) => scenarioCase(backend, s)),
+  ];
   for (const check of backend.budgets) {
     const text = budgetCheckText(check);
     cases.push({ classname: cls('budgets'), name: text, timeMs: 0, outcome: statusOutcome(check.status, text) });

@@ -8,14 +8,16 @@ import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow, RatioInterval } from '../benchmarks/result.js';
 import type { PropertyResult } from '../properties/engine/result.js';
+import type { ScenarioResult } from '../properties/scenarios/result.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type GateStatus = 'passed' | 'failed' | 'skipped';
 /** 'nothing-verified': no gate failed, but none passed either (every backend skipped, say); a failure to the exit code. */
 export type RunStatus = 'passed' | 'failed' | 'nothing-verified';
 /** A reliability gate is named after its fault scenario. */
-export type GateName = 'properties' | 'budgets' | 'regression' | 'availability' | 'benchmark' | FaultScenario;
+export type GateName =
+  'properties' | 'scenarios' | 'budgets' | 'regression' | 'availability' | 'benchmark' | FaultScenario;
 
 export interface Gate {
   name: GateName;
@@ -107,7 +109,11 @@ export interface BackendReport {
   capabilities: BackendCapabilities;
   status: 'passed' | 'failed' | 'skipped';
   skipReason?: string;
+  /** The server it ran on, as its provider names it ("redis://127.0.0.1:6379 (local)"); absent when it needs none. */
+  server?: string;
   properties: PropertyResult[];
+  /** The wall-clock scenarios a real store ran on its own terms; absent when none ran. */
+  scenarios?: ScenarioResult[];
   benchmarks: BenchmarkRow[];
   budgets: BudgetCheck[];
   gates: Gate[];

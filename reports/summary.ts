@@ -1,11 +1,14 @@
 // summary.md: what a person reads first. One row per backend, then every failure with what
 // it needs to be acted on: the counterexample and the command that replays it.
 import type { PropertyErrored, PropertyFailed } from '../properties/engine/result.js';
+import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { budgetCheckText, bySeverity, failsGate } from './gates.js';
 import { conditionsText, formatUs } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
+import { scenarioText } from './scenario-text.js';
+import { storeChoice } from './store-choice.js';
 import { legalText } from './xml.js';
 
 const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', 'nothing-verified': '❌' };
@@ -103,15 +106,36 @@ function propertyFailure(backend: BackendReport, p: PropertyFailed | PropertyErr
   return parts.join('\n');
 }
 
-/** Property failures of every backend, critical first; then what else failed, per backend. */
+type FailedScenario = Extract<ScenarioResult, { status: 'failed' | 'errored' }>;
+
+function scenarioFailure(backend: BackendReport, s: FailedScenario, strict: boolean): string {
+  const mark = failsGate(s, strict) ? '❌' : '⚠️';
+  const lenient = failsGate(s, strict) ? '' : ' (fails the gate only with --strict)';
+  return [
+    `### ${mark} ${s.severity}: ${legalText(backend.name)}: scenario \`${s.id}\` ${s.status}${lenient}`,
+    '',
+    `_${legalText(s.statement)}_`,
+    '',
+    fenced(scenarioText(s).replace(/; /g, '\n'), 'text'),
+  ].join('\n');
+}
+
+/** Property and scenario failures of every backend, critical first; then what else failed, per backend. */
 function failures(report: Report): string[] {
   const strict = report.environment.strict;
-  const failed = report.backends.flatMap((backend) =>
-    backend.properties.flatMap((p) => (p.status === 'failed' || p.status === 'errored' ? [{ backend, p }] : [])),
-  );
-  const sections = failed
-    .sort((a, b) => bySeverity(a.p, b.p))
-    .map(({ backend, p }) => propertyFailure(backend, p, strict));
+  const failed = report.backends.flatMap((backend) => [
+    ...backend.properties.flatMap((p) =>
+      p.status === 'failed' || p.status === 'errored'
+        ? [{ r: p, text: () => propertyFailure(backend, p, strict) }]
+        : [],
+    ),
+    ...(backend.scenarios ?? []).flatMap((s) =>
+      s.status === 'failed' || s.status === 'errored'
+        ? [{ r: s, text: () => scenarioFailure(backend, s, strict) }]
+        : [],
+    ),
+  ]);
+  const sections = failed.sort((a, b) => bySeverity(a.r, b.r)).map(({ text }) => text());
   if (report.status === 'nothing-verified')
     sections.unshift(
       '### ❌ Nothing was verified\n\nNo gate passed: every backend was skipped or every check was (see the Gates above).',
@@ -132,6 +156,7 @@ function failures(report: Report): string[] {
       if (
         gate.status !== 'failed' ||
         (gate.name === 'properties' && backend.properties.length > 0) ||
+        (gate.name === 'scenarios' && (backend.scenarios ?? []).length > 0) ||
         gate.name === 'budgets'
       )
         continue;
@@ -278,6 +303,28 @@ function reliabilitySection(r: ReliabilityReport): string {
   return parts.join('\n\n');
 }
 
+/** One row per store, then the legend of the scenario columns and why checks did not apply. */
+function choosingSection(report: Report): string {
+  const choice = storeChoice(report);
+  const parts = [
+    table(
+      choice.header,
+      choice.rows.map((cells) => cells.map((c) => c.text)),
+    ),
+  ];
+  if (choice.scenarios.length > 0)
+    parts.push(
+      `Scenarios, on the store's own clock (✓ passed, ✗ failed, n/a not applicable, with the deciding figure):\n\n${choice.scenarios
+        .map((s) => `- \`${s.id}\`: ${legalText(s.statement)}`)
+        .join('\n')}`,
+    );
+  if (choice.notApplicable.length > 0)
+    parts.push(
+      `Not applicable:\n\n${choice.notApplicable.map((n) => `- **${legalText(n.store)}** (${legalText(n.checks.join(', '))}): ${legalText(n.reason)}`).join('\n')}`,
+    );
+  return parts.join('\n\n');
+}
+
 function gateMode(strict: boolean): string {
   return strict
     ? 'strict gate (every property failure fails it)'
@@ -301,6 +348,7 @@ export function renderSummary(report: Report): string {
       (g) => `- ${STATUS_MARK[g.status]} **${legalText(g.backend)}** ${g.name}: ${legalText(g.detail)}`,
     ),
   ];
+  parts.push('', '## Choosing a store', '', choosingSection(report));
   parts.push('', '## Failures', '', failed.length === 0 ? 'None.' : failed.join('\n\n'));
   const ratios = ratioSection(report);
   if (ratios !== undefined) parts.push('', '## Overhead ratio budgets', '', ratios);

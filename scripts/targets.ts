@@ -19,6 +19,8 @@ export interface Target extends LoadedBackend {
   openOptions?: Record<string, unknown>;
   /** Why it can't run here; set instead of openOptions. */
   skipReason?: string;
+  /** The server it runs on, as its provider names it. */
+  server?: string;
 }
 
 /** Plug-ins have no raw driver underneath: only the reference backends get raw rows. */
@@ -49,8 +51,8 @@ async function prepareTargets(
       targets.push({ ...backend, skipReason: provided.skipped });
     } else {
       teardown.add(provided.stop);
-      progress.note(`${backend.spec}: ${provided.note}`);
-      targets.push({ ...backend, openOptions: provided.openOptions });
+      progress.note(`${backend.spec}: using ${provided.note}`);
+      targets.push({ ...backend, openOptions: provided.openOptions, server: provided.note });
     }
   }
   return targets;

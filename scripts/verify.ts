@@ -137,6 +137,7 @@ async function runTarget(
     spec: target.spec,
     kind: target.kind,
     ...(module.description === undefined ? {} : { description: module.description }),
+    ...(target.server === undefined ? {} : { server: target.server }),
     capabilities: { persistent: module.capabilities.persistent, shared: module.capabilities.shared },
     status: 'passed',
     properties: [],

@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Ajv2020 from 'ajv/dist/2020.js';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
@@ -28,30 +27,12 @@ import {
 import type { BackendReport, ReliabilityReport, Report } from '../reports/report.js';
 import { renderSummary } from '../reports/summary.js';
 import { escapeAttribute, escapeText, legalText } from '../reports/xml.js';
+import { junitCases, validateReport } from './helpers/report-files.js';
 import { reportOf } from './report-fixture.js';
 import { ROOT, runCli } from './run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sessionbench-reports-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-const schema = JSON.parse(readFileSync(join(ROOT, 'reports', 'report.schema.json'), 'utf8'));
-const ajv = new Ajv2020.default({ allErrors: true, strict: true });
-// ajv-formats isn't a dependency; the one format the schema uses is checked here.
-ajv.addFormat(
-  'date-time',
-  (text: string) =>
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(text) && !Number.isNaN(Date.parse(text)),
-);
-const validateReport = ajv.compile(schema);
-
-function junitCases(xml: string): Record<string, unknown>[] {
-  const parsed = new XMLParser({
-    ignoreAttributes: false,
-    htmlEntities: true,
-    isArray: (name) => name === 'testcase' || name === 'testsuite',
-  }).parse(xml);
-  return parsed.testsuites.testsuite.flatMap((s: { testcase?: Record<string, unknown>[] }) => s.testcase ?? []);
-}
 
 describe('a real verify run of memory and sqlite', () => {
   // A nested dir that doesn't exist yet: verify creates it.

@@ -1,5 +1,6 @@
 // The server a reference backend needs (its registry entry names it), found or started for a
-// run: the open options that reach it, how to stop what was started, and a note saying which.
+// run: the open options that reach it, how to stop what was started, and a note saying which
+// ("redis://127.0.0.1:6379 (local)": progress prints it, and the report names the server by it).
 import { redactUrl } from '../redis-client.js';
 import type { ServerKind } from '../registry.js';
 import { provideRedisCluster } from './redis-cluster.js';
@@ -16,15 +17,19 @@ export async function provideServer(server: ServerKind): Promise<ProvidedServer>
     return {
       openOptions: { url: redis.url },
       stop: redis.stop,
-      note: `using ${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`,
+      note: `${redactUrl(redis.url)} (${redis.source}${redis.note === undefined ? '' : `; ${redis.note}`})`,
     };
   }
   if (server === 'postgres') {
     const pg = await providePostgres();
     if ('skipped' in pg) return pg;
-    return { openOptions: { url: pg.url }, stop: pg.stop, note: `using ${redactPostgresUrl(pg.url)} (${pg.source})` };
+    return { openOptions: { url: pg.url }, stop: pg.stop, note: `${redactPostgresUrl(pg.url)} (${pg.source})` };
   }
   const c = await provideRedisCluster();
   if ('skipped' in c) return c;
-  return { openOptions: { nodes: c.nodes }, stop: c.stop, note: `using ${c.nodes.length} seed nodes (${c.source})` };
+  return {
+    openOptions: { nodes: c.nodes },
+    stop: c.stop,
+    note: `Redis Cluster, ${c.nodes.length} seed nodes (${c.source})`,
+  };
 }
