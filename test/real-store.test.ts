@@ -165,7 +165,7 @@ test('a store that answers by promise and by callback (connect-redis 9 style) is
   assert.deepEqual(store.extraCallbacks, []);
 });
 
-test('Keyv (in-memory): get, set with ttl, delete, clear; no touch, all or length', async () => {
+test('Keyv (in-memory): get, set with ttl, delete, clear, all through its iterator; no touch or length', async () => {
   const store = await openRealStore(
     {
       name: 'keyv memory',
@@ -178,16 +178,21 @@ test('Keyv (in-memory): get, set with ttl, delete, clear; no touch, all or lengt
     },
     context,
   );
-  assert.deepEqual(store.has, { touch: false, all: false, length: false, clear: true });
+  assert.deepEqual(store.has, { touch: false, all: true, length: false, clear: true });
   assert.equal((await store.set('a', { user: 'ann' }, 60_000)).status, 'ok');
+  assert.equal((await store.set('b', { user: 'bob' }, 60_000)).status, 'ok');
   const got = await store.get('a');
   assert.deepEqual(got.status === 'ok' && got.value, { user: 'ann' });
+  const all = await store.all();
+  assert.deepEqual(all.status === 'ok' && all.value.map((data) => data.user).sort(), ['ann', 'bob']);
+  assert.equal((await store.length()).status, 'error');
   assert.equal((await store.destroy('a')).status, 'ok');
   const gone = await store.get('a');
   assert.equal(gone.status, 'ok');
   assert.equal(gone.status === 'ok' && gone.value, undefined);
-  assert.equal((await store.all()).status, 'error');
   assert.equal((await store.clear()).status, 'ok');
+  const none = await store.all();
+  assert.deepEqual(none.status === 'ok' && none.value, []);
   assert.equal((await store.close()).status, 'ok');
 });
 

@@ -18,7 +18,10 @@ export type SessionData = { [key: string]: Json };
 export interface RealStore {
   readonly kind: RealStoreModule['kind'];
   readonly name: string;
-  /** The optional methods the instance has (a Keyv instance has neither touch, all nor length). */
+  /**
+   * The optional methods the instance has. A Keyv instance has neither touch nor length; its all
+   * is Keyv's own iterator, where its storage adapter has one (the in-memory Map and @keyv/redis do).
+   */
   readonly has: { touch: boolean; all: boolean; length: boolean; clear: boolean };
   /** The session's data, or undefined when the store has none (null, undefined or express-session's ENOENT). */
   get(sid: string): Promise<CallOutcome<SessionData | undefined>>;
@@ -228,6 +231,13 @@ function expressSessionStore(
   };
 }
 
+/** The values of Keyv's iterator, which yields [key, value] pairs. */
+async function collect(entries: AsyncIterable<unknown>): Promise<unknown[]> {
+  const values: unknown[] = [];
+  for await (const entry of entries) values.push((entry as [string, unknown])[1]);
+  return values;
+}
+
 function keyvStore(
   module: KeyvModule,
   instance: Instance,
@@ -238,10 +248,11 @@ function keyvStore(
   const ledger = new CallbackLedger();
   const run = (method: string, ...args: unknown[]) =>
     bounded(ledger, method, timeoutMs, () => call(instance, method, ...args));
+  const iterates = has(instance, 'iterator');
   return {
     kind: 'keyv',
     name: module.name,
-    has: { touch: false, all: false, length: false, clear: true },
+    has: { touch: false, all: iterates, length: false, clear: true },
     get extraCallbacks() {
       return ledger.extraCallbacks;
     },
@@ -263,7 +274,13 @@ function keyvStore(
       return mapOk(await run('delete', sid), () => undefined);
     },
     async all() {
-      return missing(module.name, 'all');
+      if (!iterates) return missing(module.name, 'all (an iterator)');
+      return mapOk(
+        await bounded(ledger, 'iterator', timeoutMs, () =>
+          collect(call(instance, 'iterator') as AsyncIterable<unknown>),
+        ),
+        (values) => values as SessionData[],
+      );
     },
     async length() {
       return missing(module.name, 'length');
