@@ -2,9 +2,9 @@
 // an error, and every callback exactly once.
 import { freePort } from '../../backends/servers/redis-server.js';
 import type { CallOutcome, RealStore } from '../../backends/stores/real-store.js';
-import { concurrently, describeOutcome, type Scenario, sleep } from './define.js';
+import { concurrently, describeOutcome, type StoreScenario, sleep } from './define.js';
 
-export const missingReadsNothing: Scenario = {
+export const missingReadsNothing: StoreScenario = {
   id: 'missing-id-reads-nothing',
   statement: 'a missing id reads as nothing (null, undefined or ENOENT), promptly',
   severity: 'major',
@@ -25,7 +25,7 @@ export const missingReadsNothing: Scenario = {
   },
 };
 
-export const unreachableIsError: Scenario = {
+export const unreachableIsError: StoreScenario = {
   id: 'unreachable-server-is-error',
   statement: 'against an unreachable server, get, set and destroy fail: none answers as if it worked',
   severity: 'critical',
@@ -46,26 +46,22 @@ export const unreachableIsError: Scenario = {
         detail: `opening it against 127.0.0.1:${port}, where nothing listens, failed: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    try {
-      const id = sid('unreachable');
-      const calls: [string, CallOutcome<unknown>][] = await Promise.all([
-        dead.get(id).then((outcome) => ['get', outcome] as [string, CallOutcome<unknown>]),
-        dead.set(id, { user: 'u' }, timing.ttlMs).then((outcome) => ['set', outcome] as [string, CallOutcome<unknown>]),
-        dead.destroy(id).then((outcome) => ['destroy', outcome] as [string, CallOutcome<unknown>]),
-      ]);
-      const silent = calls.filter(([, outcome]) => outcome.status === 'ok');
-      return {
-        passed: silent.length === 0,
-        figures: { trials: calls.length, anomalies: silent.length },
-        detail: `against 127.0.0.1:${port}, where nothing listens: ${calls.map(([method, outcome]) => `${method} ${describeOutcome(outcome)}`).join('; ')}`,
-      };
-    } finally {
-      await dead.close();
-    }
+    const id = sid('unreachable');
+    const calls: [string, CallOutcome<unknown>][] = await Promise.all([
+      dead.get(id).then((outcome) => ['get', outcome] as [string, CallOutcome<unknown>]),
+      dead.set(id, { user: 'u' }, timing.ttlMs).then((outcome) => ['set', outcome] as [string, CallOutcome<unknown>]),
+      dead.destroy(id).then((outcome) => ['destroy', outcome] as [string, CallOutcome<unknown>]),
+    ]);
+    const silent = calls.filter(([, outcome]) => outcome.status === 'ok');
+    return {
+      passed: silent.length === 0,
+      figures: { trials: calls.length, anomalies: silent.length },
+      detail: `against 127.0.0.1:${port}, where nothing listens: ${calls.map(([method, outcome]) => `${method} ${describeOutcome(outcome)}`).join('; ')}`,
+    };
   },
 };
 
-export const callbacksOnce: Scenario = {
+export const callbacksOnce: StoreScenario = {
   id: 'callbacks-called-once',
   statement: 'every callback is called exactly once',
   severity: 'major',

@@ -16,7 +16,9 @@ const request = JSON.parse(process.argv[2]!) as CloseExitRequest;
 // The loader checks the shape a real-store module shares with a BackendModule (name, capabilities, open).
 const module = (await loadBackend(request.spec)).module as unknown as RealStoreModule;
 if (module.kind !== 'express-session' && module.kind !== 'keyv') {
-  throw new Error(`${request.spec} is not an express-session or Keyv module (its kind is ${String((module as { kind?: unknown }).kind)})`);
+  throw new Error(
+    `${request.spec} is not an express-session or Keyv module (its kind is ${String((module as { kind?: unknown }).kind)})`,
+  );
 }
 const store = await openRealStore(module, request.context, { callTimeoutMs: request.callTimeoutMs });
 const sid = `close-exit-${process.pid}`;

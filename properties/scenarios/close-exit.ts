@@ -7,17 +7,17 @@ import { createInterface } from 'node:readline';
 import { siblingScriptArgs } from '../../backends/sibling-script.js';
 import { withTimeout } from '../../backends/timeout.js';
 import type { CloseExitRequest } from './close-exit-child.js';
-import type { Scenario } from './define.js';
+import type { ChildScenario } from './define.js';
 
 /** Starting node with tsx and loading a store module can take seconds on a loaded machine. */
 const CHILD_START_MS = 20_000;
 
-export const closeLetsExit: Scenario = {
+export const closeLetsExit: ChildScenario = {
   id: 'close-lets-process-exit',
   statement: 'once the store is closed, its process exits on its own',
   severity: 'major',
   why: 'a process that cannot exit hangs deploys and test runners, but loses nothing: major',
-  applies: () => undefined,
+  inChild: true,
   async run({ spec, context, timing }) {
     const request: CloseExitRequest = {
       spec,
@@ -45,7 +45,9 @@ export const closeLetsExit: Scenario = {
     if (report === undefined) {
       child.kill('SIGKILL');
       const lastLine = stderr.trim().split('\n').at(-1) ?? '';
-      throw new Error(`the child did not open, use and close the store within ${bound} ms${lastLine ? `: ${lastLine}` : ''}`);
+      throw new Error(
+        `the child did not open, use and close the store within ${bound} ms${lastLine ? `: ${lastLine}` : ''}`,
+      );
     }
     const exit = await withTimeout(exited, timing.exitGraceMs, { resolveWith: undefined });
     const calls = (JSON.parse(report.line) as { closed: string[] }).closed.join(', ');

@@ -24,16 +24,25 @@ export interface ScenarioTiming extends ScenarioSettings {
   longTtlMs: number;
 }
 
+/** What every scenario gets. */
 export interface ScenarioContext {
-  store: RealStore;
   module: RealStoreModule;
   /** How the module was named (a path or a preset): a child process loads it by this. */
   spec: string;
-  /** Where and under which namespace `store` was opened; a child process opens the same. */
+  /** The namespace and options the scenario's instances are opened under; a child process opens the same. */
   context: OpenContext;
   timing: ScenarioTiming;
-  /** Opens one more instance of the module (another namespace, these options), closed by the caller. */
-  open(options: Record<string, unknown>): Promise<RealStore>;
+}
+
+/** What a scenario that runs in this process gets: an instance opened for it, and a way to open more. */
+export interface StoreScenarioContext extends ScenarioContext {
+  store: RealStore;
+  /**
+   * Opens one more instance of the module under another namespace, with the run's open options or
+   * `options`. The runner closes it afterwards, and destroys on it the sessions `sid` handed out
+   * when it was opened with the run's own options.
+   */
+  open(options?: Record<string, unknown>): Promise<RealStore>;
   /** A session id no other trial uses; the runner destroys every one it handed out afterwards. */
   sid(label: string): string;
 }
@@ -45,7 +54,7 @@ export interface ScenarioVerdict {
   detail: string;
 }
 
-export interface Scenario {
+interface ScenarioBase {
   /** Kebab-case, stable: reports and the zoo name scenarios by it. */
   id: string;
   /** One line saying what holds. */
@@ -53,10 +62,26 @@ export interface Scenario {
   severity: Severity;
   /** Why the severity (DESIGN's definitions), one line. */
   why: string;
+}
+
+/** A scenario on an instance opened in this process. */
+export interface StoreScenario extends ScenarioBase {
+  inChild?: false;
   /** Why this store can't take the scenario, or undefined when it can. */
   applies(store: RealStore, module: RealStoreModule): string | undefined;
+  run(ctx: StoreScenarioContext): Promise<ScenarioVerdict>;
+}
+
+/**
+ * A scenario whose store lives in a child process only: the runner opens no instance here, since
+ * one that leaks a timer on close would hold this process too.
+ */
+export interface ChildScenario extends ScenarioBase {
+  inChild: true;
   run(ctx: ScenarioContext): Promise<ScenarioVerdict>;
 }
+
+export type Scenario = StoreScenario | ChildScenario;
 
 /** A fresh random session id tagged with what it is for, so a leftover key says where it came from. */
 export function freshSid(label: string): string {

@@ -7,7 +7,13 @@ import { openRealStore, type RealStore } from '../../backends/stores/real-store.
 import { withTimeout } from '../../backends/timeout.js';
 import { callbacksOnce, missingReadsNothing, unreachableIsError } from './answers.js';
 import { closeLetsExit } from './close-exit.js';
-import { DEFAULT_EXPIRY_TOLERANCE_MS, freshSid, type Scenario, type ScenarioTiming } from './define.js';
+import {
+  DEFAULT_EXPIRY_TOLERANCE_MS,
+  freshSid,
+  type Scenario,
+  type ScenarioTiming,
+  type ScenarioVerdict,
+} from './define.js';
 import { countLeavesExpiredOut, expiryOnTime } from './expiry.js';
 import type { ScenarioResult } from './result.js';
 import { destroyBeatsTouch, staleTouch, touchAfterExpiry } from './touch.js';
@@ -68,41 +74,54 @@ async function runOne(
   const base = { id: scenario.id, statement: scenario.statement, severity: scenario.severity };
   const duration = () => Math.round(performance.now() - started);
   const context = { dir: options.dir, namespace: `${options.namespace}-${scenario.id}`, options: options.openOptions };
-  const open = (namespace: string, openOptions?: Record<string, unknown>) =>
+  const shared = { module, spec: options.spec, context, timing };
+  const bound = scenarioBoundMs(timing);
+  const judge = async (run: Promise<ScenarioVerdict>): Promise<ScenarioResult> => {
+    try {
+      const verdict = await withTimeout(run, bound, `did not finish within ${bound} ms`);
+      const status = verdict.passed ? 'passed' : 'failed';
+      return { ...base, status, figures: verdict.figures, detail: verdict.detail, durationMs: duration() };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...base, status: 'errored', error: message, durationMs: duration() };
+    }
+  };
+  if (scenario.inChild === true) return judge(scenario.run(shared));
+
+  const open = (namespace: string, openOptions: Record<string, unknown> | undefined) =>
     openRealStore(module, { ...context, namespace, options: openOptions }, { callTimeoutMs: timing.callTimeoutMs });
   // A store that can't be opened at all is a setup problem for the whole run: the SetupError goes up.
-  const store: RealStore = await open(context.namespace, options.openOptions);
+  const store = await open(context.namespace, options.openOptions);
+  /** Every instance the scenario used, and whether its sessions are this run's to destroy. */
+  const instances: { store: RealStore; ours: boolean }[] = [{ store, ours: true }];
   const sids: string[] = [];
   try {
     const reason = scenario.applies(store, module);
     if (reason !== undefined) return { ...base, status: 'not-applicable', reason, durationMs: duration() };
-    const bound = scenarioBoundMs(timing);
-    const verdict = await withTimeout(
+    return await judge(
       scenario.run({
+        ...shared,
         store,
-        module,
-        spec: options.spec,
-        context,
-        timing,
-        open: (openOptions) => open(`${context.namespace}-other`, openOptions),
+        open: async (openOptions) => {
+          const other = await open(`${context.namespace}-${instances.length}`, openOptions ?? options.openOptions);
+          instances.push({ store: other, ours: openOptions === undefined });
+          return other;
+        },
         sid: (label) => {
           const sid = freshSid(label);
           sids.push(sid);
           return sid;
         },
       }),
-      bound,
-      `did not finish within ${bound} ms`,
     );
-    const status = verdict.passed ? 'passed' : 'failed';
-    return { ...base, status, figures: verdict.figures, detail: verdict.detail, durationMs: duration() };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ...base, status: 'errored', error: message, durationMs: duration() };
   } finally {
     // Each call is bounded by the store's call timeout, so the clean-up can't hang either.
-    await Promise.all(sids.map((sid) => store.destroy(sid)));
-    await store.close();
+    await Promise.all(
+      instances.map(async (instance) => {
+        if (instance.ours) await Promise.all(sids.map((sid) => instance.store.destroy(sid)));
+        await instance.store.close();
+      }),
+    );
   }
 }
 
@@ -114,11 +133,7 @@ export async function runScenarios(module: RealStoreModule, options: RunScenario
   for (const scenario of selected) {
     const result = await runOne(scenario, module, options, timing);
     const said =
-      result.status === 'not-applicable'
-        ? result.reason
-        : result.status === 'errored'
-          ? result.error
-          : result.detail;
+      result.status === 'not-applicable' ? result.reason : result.status === 'errored' ? result.error : result.detail;
     options.progress?.(`${module.name} ${scenario.id}: ${result.status} in ${result.durationMs} ms (${said})`);
     results.push(result);
   }

@@ -3,13 +3,13 @@
 // concurrent save (balor/connect-memcached#33, tj/connect-redis#285), and a touch recreating a
 // session that a concurrent logout destroyed (jdesboeufs/connect-mongo#471, expressjs/session#632).
 import type { RealStore } from '../../backends/stores/real-store.js';
-import { concurrently, describeOutcome, okValue, type Scenario, sleep } from './define.js';
+import { concurrently, describeOutcome, okValue, type StoreScenario, sleep } from './define.js';
 
 function needsTouch(store: RealStore): string | undefined {
   return store.has.touch ? undefined : `${store.name} has no touch method`;
 }
 
-export const touchAfterExpiry: Scenario = {
+export const touchAfterExpiry: StoreScenario = {
   id: 'touch-after-expiry',
   statement: 'a touch after a session expired never revives it',
   severity: 'critical',
@@ -49,7 +49,7 @@ export const touchAfterExpiry: Scenario = {
   },
 };
 
-export const staleTouch: Scenario = {
+export const staleTouch: StoreScenario = {
   id: 'touch-keeps-concurrent-set',
   statement: 'a touch carrying a stale copy never overwrites a concurrent set',
   severity: 'critical',
@@ -92,7 +92,7 @@ export const staleTouch: Scenario = {
 /** The orders a destroy and a touch of one session can take; `after` is expressjs/session#632's. */
 const DESTROY_ORDERS = ['touch-then-destroy', 'destroy-then-touch', 'after'] as const;
 
-export const destroyBeatsTouch: Scenario = {
+export const destroyBeatsTouch: StoreScenario = {
   id: 'destroy-wins-over-touch',
   statement: 'a destroy wins over a concurrent touch: the session stays destroyed',
   severity: 'critical',

@@ -10,4 +10,8 @@ class ExpiresEarly extends ZooKeyvAdapter {
   }
 }
 
-export default keyvStoreModule('keyv-expires-early', 'the adapter expires keys at their TTL rounded down to whole seconds', ExpiresEarly);
+export default keyvStoreModule(
+  'keyv-expires-early',
+  'the adapter expires keys at their TTL rounded down to whole seconds',
+  ExpiresEarly,
+);

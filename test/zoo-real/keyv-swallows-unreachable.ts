@@ -4,7 +4,7 @@ import { keyvStoreModule, ZooKeyvAdapter } from './keyv-store.js';
 
 export default keyvStoreModule(
   'keyv-swallows-unreachable',
-  "Keyv with its default throwOnErrors: false over a network adapter: a dead server reads as a miss",
+  'Keyv with its default throwOnErrors: false over a network adapter: a dead server reads as a miss',
   ZooKeyvAdapter,
   { throwOnErrors: false }, // BUG (Keyv's default): store errors are swallowed
 );

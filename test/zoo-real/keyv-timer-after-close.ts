@@ -5,4 +5,8 @@ class TimerAfterClose extends ZooKeyvAdapter {
   override async disconnect(): Promise<void> {} // BUG: the interval keeps running
 }
 
-export default keyvStoreModule('keyv-timer-after-close', 'disconnect leaves the sweeping interval running', TimerAfterClose);
+export default keyvStoreModule(
+  'keyv-timer-after-close',
+  'disconnect leaves the sweeping interval running',
+  TimerAfterClose,
+);

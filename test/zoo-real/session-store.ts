@@ -140,8 +140,4 @@ export function sessionStoreModule(
   };
 }
 
-export default sessionStoreModule(
-  'zoo-session-store',
-  'the correct base of the express-session zoo',
-  ZooSessionStore,
-);
+export default sessionStoreModule('zoo-session-store', 'the correct base of the express-session zoo', ZooSessionStore);

@@ -5,7 +5,8 @@ import { sessionStoreModule, ZooSessionStore } from './session-store.js';
 
 class TouchRecreatesDestroyed extends ZooSessionStore {
   protected override refresh(sid: string, sess: session.SessionData): void {
-    if (!this.entries.has(sid)) this.write(sid, sess); // BUG: a missing session is created
+    if (!this.entries.has(sid))
+      this.write(sid, sess); // BUG: a missing session is created
     else super.refresh(sid, sess);
   }
 }
