@@ -4,7 +4,7 @@
 // TTLs halved from the quick profile's, so the file stays well under a minute.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { RealStoreModule } from '../backends/contract.js';
 import { loadBackend } from '../backends/load-backend.js';
 import { runScenarios, SCENARIOS, type ScenarioResult } from '../properties/scenarios/index.js';
@@ -92,73 +92,80 @@ const FAULTS: { file: string; scenario: string; shows: (r: ScenarioResult & { st
   { file: 'keyv-timer-after-close.ts', scenario: 'close-lets-process-exit', shows: (r) => r.figures.anomalies === 1 },
 ];
 
-test('every scenario fails on a zoo store, with the figure that shows the fault', { concurrency: true }, async (t) => {
-  assert.deepEqual(
-    SCENARIOS.map((s) => s.id).filter((id) => !FAULTS.some((f) => f.scenario === id)),
-    [],
-    'every scenario has a zoo store that breaks it',
+// The three groups run at once: the file's wall clock is the slowest group's, not their sum.
+describe('wall-clock scenarios', { concurrency: true }, () => {
+  test(
+    'every scenario fails on a zoo store, with the figure that shows the fault',
+    { concurrency: true },
+    async (t) => {
+      assert.deepEqual(
+        SCENARIOS.map((s) => s.id).filter((id) => !FAULTS.some((f) => f.scenario === id)),
+        [],
+        'every scenario has a zoo store that breaks it',
+      );
+      await Promise.all(
+        FAULTS.map(({ file, scenario, shows }) =>
+          t.test(`${file} fails ${scenario}`, async () => {
+            const [result] = await run(join(ZOO, file), [scenario]);
+            assert.equal(result?.status, 'failed', result && said(result));
+            assert.ok(shows(result as ScenarioResult & { status: 'failed' }), said(result!));
+          }),
+        ),
+      );
+    },
   );
-  await Promise.all(
-    FAULTS.map(({ file, scenario, shows }) =>
-      t.test(`${file} fails ${scenario}`, async () => {
-        const [result] = await run(join(ZOO, file), [scenario]);
-        assert.equal(result?.status, 'failed', result && said(result));
-        assert.ok(shows(result as ScenarioResult & { status: 'failed' }), said(result!));
-      }),
-    ),
-  );
-});
 
-test('the zoo bases pass every scenario they can take', { concurrency: true }, async (t) => {
-  const notApplicable = {
-    'session-store.ts': ['unreachable-server-is-error'],
-    'keyv-store.ts': [
-      'all-length-leave-expired-out',
-      'touch-after-expiry',
-      'touch-keeps-concurrent-set',
-      'destroy-wins-over-touch',
-      'callbacks-called-once',
-    ],
-  };
-  await Promise.all(
-    Object.entries(notApplicable).map(([file, skipped]) =>
-      t.test(file, async () => {
-        const results = await run(join(ZOO, file));
-        for (const result of results) {
-          const expected = skipped.includes(result.id) ? 'not-applicable' : 'passed';
-          assert.equal(result.status, expected, `${result.id}: ${said(result)}`);
-        }
-      }),
-    ),
-  );
-});
-
-test(
-  "real stores: express-session's MemoryStore passes every critical scenario; memorystore and Keyv reported",
-  { concurrency: true },
-  async (t) => {
-    const stores = ['express-session-memory-store.mjs', 'memorystore-package.mjs', 'keyv-memory.mjs'];
+  test('the zoo bases pass every scenario they can take', { concurrency: true }, async (t) => {
+    const notApplicable = {
+      'session-store.ts': ['unreachable-server-is-error'],
+      'keyv-store.ts': [
+        'all-length-leave-expired-out',
+        'touch-after-expiry',
+        'touch-keeps-concurrent-set',
+        'destroy-wins-over-touch',
+        'callbacks-called-once',
+      ],
+    };
     await Promise.all(
-      stores.map((file) =>
-        t.test(file, async (st) => {
-          const results = await run(join(FIXTURES, file));
-          for (const result of results)
-            st.diagnostic(`${result.id} [${result.severity}] ${result.status}: ${said(result)}`);
-          if (file.startsWith('express-session')) {
-            for (const result of results.filter((r) => r.severity === 'critical')) {
-              assert.ok(
-                result.status === 'passed' || result.status === 'not-applicable',
-                `${result.id}: ${said(result)}`,
-              );
-            }
-            assert.ok(results.filter((r) => r.severity === 'critical' && r.status === 'passed').length >= 3);
+      Object.entries(notApplicable).map(([file, skipped]) =>
+        t.test(file, async () => {
+          const results = await run(join(ZOO, file));
+          for (const result of results) {
+            const expected = skipped.includes(result.id) ? 'not-applicable' : 'passed';
+            assert.equal(result.status, expected, `${result.id}: ${said(result)}`);
           }
-          assert.ok(
-            results.every((r) => r.status !== 'errored'),
-            results.map(said).join('\n'),
-          );
         }),
       ),
     );
-  },
-);
+  });
+
+  test(
+    "real stores: express-session's MemoryStore passes every critical scenario; memorystore and Keyv reported",
+    { concurrency: true },
+    async (t) => {
+      const stores = ['express-session-memory-store.mjs', 'memorystore-package.mjs', 'keyv-memory.mjs'];
+      await Promise.all(
+        stores.map((file) =>
+          t.test(file, async (st) => {
+            const results = await run(join(FIXTURES, file));
+            for (const result of results)
+              st.diagnostic(`${result.id} [${result.severity}] ${result.status}: ${said(result)}`);
+            if (file.startsWith('express-session')) {
+              for (const result of results.filter((r) => r.severity === 'critical')) {
+                assert.ok(
+                  result.status === 'passed' || result.status === 'not-applicable',
+                  `${result.id}: ${said(result)}`,
+                );
+              }
+              assert.ok(results.filter((r) => r.severity === 'critical' && r.status === 'passed').length >= 3);
+            }
+            assert.ok(
+              results.every((r) => r.status !== 'errored'),
+              results.map(said).join('\n'),
+            );
+          }),
+        ),
+      );
+    },
+  );
+});
