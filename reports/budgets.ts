@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BenchmarkRow, RatioInterval } from '../benchmarks/result.js';
 import { INTERVAL_CONFIDENCE, medianInterval } from '../benchmarks/stats.js';
 import { rowConditions } from '../benchmarks/format.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../backends/package-root.js';
 import type { BudgetCheck, BudgetConditions, BudgetMetric } from './report.js';
 
 export const DEFAULT_BUDGETS_FILE = join(PACKAGE_ROOT, 'reports', 'budgets.default.json');

@@ -1,13 +1,31 @@
 // Option parsing shared by the CLI's commands; every bad value is a SetupError (exit 2).
 import { randomInt } from 'node:crypto';
 import { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
+import { REFERENCE_BACKENDS } from '../backends/registry.js';
+import { PRESET_NAMES } from '../backends/stores/presets.js';
 import { SetupError } from '../backends/setup-error.js';
 
 /** What verify, props and bench run when no --backend is given. */
 export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
 
-export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, or a plug-in module
-                         (.js, .mjs, .ts); repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
+const HELP_INDENT = ' '.repeat(25);
+const HELP_WIDTH = 100;
+
+/** `text` then the names, comma-separated, wrapped under the help column. */
+function helpList(text: string, names: readonly string[], end: string): string {
+  const lines = [`${HELP_INDENT}${text}`];
+  for (const [i, name] of names.entries()) {
+    const word = `${name}${i === names.length - 1 ? end : ','}`;
+    if (lines.at(-1)!.length + 1 + word.length > HELP_WIDTH) lines.push(HELP_INDENT + word);
+    else lines[lines.length - 1] += ` ${word}`;
+  }
+  return lines.join('\n');
+}
+
+export const BACKEND_HELP = `  --backend <name|path>  ${helpList('a reference backend:', REFERENCE_BACKENDS, ';').trimStart()}
+${helpList('a real session store:', PRESET_NAMES, ';')}
+                         or a plug-in module (.js, .mjs, .ts): a BackendModule, or an
+                         express-session or Keyv module; repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
 export const STRICT_HELP = `  --strict               fail on minor property failures too (conformance: exact error codes,
                          the exact size limit); by default only critical and major ones fail`;
 export const PROFILE_HELP = `  --profile <name>       ${Object.keys(PROFILES).join(' | ')} (default: standard)`;

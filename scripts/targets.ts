@@ -1,13 +1,13 @@
-// Turns loaded backends into runnable targets for the CLI's commands: a reference backend gets
-// the server its registry entry names (backends/servers: the one REDIS_URL or
-// REDIS_CLUSTER_NODES names, a local one, or a private one stopped at teardown); a backend that
+// Turns loaded backends into runnable targets for the CLI's commands: a reference backend or a
+// real-store preset gets the server its registry entry or preset names (backends/servers: the
+// one REDIS_URL, REDIS_CLUSTER_NODES or DATABASE_URL names, a local one, or a private one
+// stopped at teardown); a backend that
 // can't have what it needs is skipped with the reason, never reported as passed. Progress,
 // teardown on Ctrl-C and scratch dirs make this the CLI's concern, not a backend's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LoadedBackend, loadBackends } from '../backends/load-backend.js';
-import { referenceBackend } from '../backends/registry.js';
+import { type LoadedBackend, loadBackends, requiredServer } from '../backends/load-backend.js';
 import { provideServer } from '../backends/servers/provide.js';
 import type { BenchTarget } from '../benchmarks/index.js';
 import type { Progress } from '../benchmarks/progress.js';
@@ -39,8 +39,8 @@ async function prepareTargets(
 ): Promise<Target[]> {
   const targets: Target[] = [];
   for (const backend of backends) {
-    if (backend.kind === 'reference') progress.line(`${backend.spec}: preparing`);
-    const server = backend.kind === 'reference' ? referenceBackend(backend.spec)?.server : null;
+    if (backend.kind !== 'plugin') progress.line(`${backend.spec}: preparing`);
+    const server = requiredServer(backend);
     const provided = server ? await provideServer(server) : undefined;
     if (provided === undefined) {
       targets.push(backend);

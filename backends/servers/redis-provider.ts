@@ -4,7 +4,7 @@
 import { redactUrl } from '../redis-client.js';
 import { withTimeout } from '../timeout.js';
 import { pingRedis, startRedisServer } from './redis-server.js';
-import { SetupError } from '../setup-error.js';
+import { importPeers } from '../peer-packages.js';
 
 export type RedisSource = 'env' | 'local' | 'embedded' | 'testcontainers';
 
@@ -40,15 +40,9 @@ const nothingToStop = async (): Promise<void> => {};
  * is told how to install them (the versions package.json's peerDependencies pin).
  */
 async function requireTestcontainers(): Promise<void> {
-  try {
-    await Promise.all([import('testcontainers'), import('@testcontainers/redis')]);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new SetupError(
-      'SESSIONBENCH_TESTCONTAINERS=1 needs testcontainers, which is not installed: npm i -D testcontainers@11.9.0 @testcontainers/redis@11.9.0',
-      { cause: err },
-    );
-  }
+  await importPeers('SESSIONBENCH_TESTCONTAINERS=1', ['testcontainers', '@testcontainers/redis'], () =>
+    Promise.all([import('testcontainers'), import('@testcontainers/redis')]),
+  );
 }
 
 /** undefined when a Docker engine answers testcontainers' own runtime detection, else why not. */

@@ -1,0 +1,174 @@
+// The real session stores sessionbench runs by name (`--backend connect-redis`), one table: each
+// preset is a real-store module as a team would configure the package from its README, with the
+// server it needs (found or started like a reference backend's) and the expiry tolerance its
+// source implements, the reason written beside each figure. Each package is imported only when
+// its preset opens, so a missing one is a SetupError naming the install command.
+import { createHash } from 'node:crypto';
+import type { OpenContext, RealStoreModule } from '../contract.js';
+import { importPeers } from '../peer-packages.js';
+import type { ServerKind } from '../registry.js';
+import { LOCAL_POSTGRES_URL } from '../servers/postgres-provider.js';
+import { LOCAL_REDIS_URL } from '../servers/redis-provider.js';
+
+export interface Preset {
+  module: RealStoreModule;
+  /** What it needs from outside the process; backends/servers/provide.ts finds or starts it. */
+  server: ServerKind | null;
+}
+
+/** The server's URL as provideServer hands it (`options.url`), else the local default. */
+function urlOption(context: OpenContext, fallback: string): string {
+  const url = context.options?.url;
+  return typeof url === 'string' ? url : fallback;
+}
+
+/** connect-pg-simple keeps each namespace in a table of its own, in one schema a person can drop at once. */
+export const PG_SCHEMA = 'sessionbench_stores';
+/** PostgreSQL truncates identifiers beyond 63 bytes: a longer namespace is named by its digest. */
+const MAX_IDENTIFIER = 63;
+
+export function pgTableName(namespace: string): string {
+  return Buffer.byteLength(namespace) <= MAX_IDENTIFIER
+    ? namespace
+    : `ns-${createHash('sha256').update(namespace).digest('hex').slice(0, 40)}`;
+}
+
+const PRESETS: Readonly<Record<string, Preset>> = {
+  'express-session-memory': {
+    server: null,
+    module: {
+      name: 'express-session-memory',
+      kind: 'express-session',
+      description: "express-session's own MemoryStore (its docs: not for production; a baseline)",
+      // get compares cookie.expires with Date.now() to the millisecond on every read.
+      capabilities: { persistent: false, shared: false, expiryToleranceMs: 0 },
+      async open() {
+        const { default: session } = await importPeers(
+          'express-session-memory',
+          ['express-session'],
+          () => import('express-session'),
+        );
+        return new session.MemoryStore();
+      },
+    },
+  },
+  memorystore: {
+    server: null,
+    module: {
+      name: 'memorystore',
+      kind: 'express-session',
+      description: 'memorystore: an LRU cache with TTLs in this process, pruned every checkPeriod (24 h, its README)',
+      // lru-cache serves an entry until Date.now() - set time > maxAge, so up to 1 ms late on get;
+      // length counts expired entries until the checkPeriod prune (not bounded by this tolerance).
+      capabilities: { persistent: false, shared: false, expiryToleranceMs: 1 },
+      async open() {
+        const { default: session } = await importPeers(
+          'memorystore',
+          ['memorystore', 'express-session'],
+          () => import('express-session'),
+        );
+        const { default: memorystore } = await importPeers(
+          'memorystore',
+          ['memorystore', 'express-session'],
+          () => import('memorystore'),
+        );
+        const MemoryStore = memorystore(session);
+        return new MemoryStore({ checkPeriod: 24 * 60 * 60 * 1000 });
+      },
+      async close(store) {
+        (store as { stopInterval(): void }).stopInterval();
+      },
+    },
+  },
+  'connect-redis': {
+    server: 'redis',
+    module: {
+      name: 'connect-redis',
+      kind: 'express-session',
+      description: 'connect-redis 9 on the redis 5 client: one key per session, SET with EX',
+      // TTL is whole seconds, Math.ceil((cookie.expires - now) / 1000): up to 1000 ms late, never early.
+      capabilities: { persistent: true, shared: true, expiryToleranceMs: 1000 },
+      async open(context) {
+        const [{ RedisStore }, { createClient }] = await importPeers('connect-redis', ['connect-redis', 'redis'], () =>
+          Promise.all([import('connect-redis'), import('redis')]),
+        );
+        const client = createClient({ url: urlOption(context, LOCAL_REDIS_URL) });
+        // An 'error' event with no listener would crash the process; calls report failures themselves.
+        client.on('error', () => undefined);
+        await client.connect();
+        return Object.assign(new RedisStore({ client, prefix: `${context.namespace}:` }), {
+          sessionbenchClient: client,
+        });
+      },
+      async close(store) {
+        await (store as { sessionbenchClient: { close(): Promise<void> } }).sessionbenchClient.close();
+      },
+    },
+  },
+  'connect-pg-simple': {
+    server: 'postgres',
+    module: {
+      name: 'connect-pg-simple',
+      kind: 'express-session',
+      description: `connect-pg-simple 10 on a pg Pool: a table per namespace in schema ${PG_SCHEMA}, createTableIfMissing`,
+      // expire is stored in whole seconds (Math.ceil of cookie.expires) and get filters on
+      // expire >= Math.ceil(now / 1000): served up to 1000 ms late, never early. Pruning (every
+      // 15 min, randomised) only reclaims rows get already hides.
+      capabilities: { persistent: true, shared: true, expiryToleranceMs: 1000 },
+      async open(context) {
+        const [{ default: session }, { default: connectPgSimple }, { default: pg }] = await importPeers(
+          'connect-pg-simple',
+          ['connect-pg-simple', 'express-session', 'pg'],
+          () => Promise.all([import('express-session'), import('connect-pg-simple'), import('pg')]),
+        );
+        const pool = new pg.Pool({ connectionString: urlOption(context, LOCAL_POSTGRES_URL) });
+        pool.on('error', () => undefined);
+        try {
+          await pool.query(`CREATE SCHEMA IF NOT EXISTS ${PG_SCHEMA}`);
+        } catch (err) {
+          await pool.end();
+          throw err;
+        }
+        const PgStore = connectPgSimple(session);
+        const store = new PgStore({
+          pool,
+          schemaName: PG_SCHEMA,
+          tableName: pgTableName(context.namespace),
+          createTableIfMissing: true,
+        });
+        return Object.assign(store, { sessionbenchPool: pool });
+      },
+      async close(store) {
+        const pgStore = store as { close(): Promise<void>; sessionbenchPool: { end(): Promise<void> } };
+        await pgStore.close();
+        await pgStore.sessionbenchPool.end();
+      },
+    },
+  },
+  'keyv-redis': {
+    server: 'redis',
+    module: {
+      name: 'keyv-redis',
+      kind: 'keyv',
+      description: 'Keyv 5 on @keyv/redis (createKeyv with a namespace), default options',
+      // @keyv/redis sets PX (ms) and Keyv drops a value once Date.now() > its expires: up to 1 ms late.
+      capabilities: { persistent: true, shared: true, expiryToleranceMs: 1 },
+      async open(context) {
+        const { createKeyv } = await importPeers('keyv-redis', ['keyv', '@keyv/redis'], () => import('@keyv/redis'));
+        const keyv = createKeyv(urlOption(context, LOCAL_REDIS_URL), { namespace: context.namespace });
+        keyv.on('error', () => undefined);
+        return keyv;
+      },
+      async close(keyv) {
+        await (keyv as { disconnect(): Promise<void> }).disconnect();
+      },
+    },
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS);
+
+/** The preset of that name; undefined for any other. */
+export function preset(name: string): Preset | undefined {
+  return Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+}
