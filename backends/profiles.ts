@@ -103,7 +103,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     },
     reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
     // 1.5 s TTLs: not a whole second, so a store that rounds TTLs down to seconds expires visibly early.
-    scenarios: { ttlMs: 1500, trials: 5, races: 20, pollMs: 20, callTimeoutMs: 2000, exitGraceMs: 2000 },
+    scenarios: { ttlMs: 1500, trials: 5, races: 20, pollMs: 20, callTimeoutMs: 5000, exitGraceMs: 2000 },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -120,7 +120,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       warmupIterations: 30,
     },
     reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
-    scenarios: { ttlMs: 1500, trials: 20, races: 100, pollMs: 10, callTimeoutMs: 3000, exitGraceMs: 3000 },
+    scenarios: { ttlMs: 1500, trials: 20, races: 100, pollMs: 10, callTimeoutMs: 5000, exitGraceMs: 3000 },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -143,7 +143,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       hostileCases: 10_000,
       encryptionBenchmark: true,
     },
-    scenarios: { ttlMs: 2500, trials: 50, races: 500, pollMs: 10, callTimeoutMs: 5000, exitGraceMs: 5000 },
+    scenarios: { ttlMs: 2500, trials: 50, races: 500, pollMs: 10, callTimeoutMs: 10000, exitGraceMs: 5000 },
   },
 };
 

@@ -1,11 +1,11 @@
 // The wall-clock scenarios for real stores: each fails on the zoo store written to break it
 // (with the figure that shows how), the zoo's correct bases pass every scenario they can take,
-// and express-session's own MemoryStore passes every critical one. Every store runs at once, on
-// TTLs halved from the quick profile's, so the file stays well under a minute.
+// and express-session's own MemoryStore passes every critical one. Every store runs at once
+// (child processes two at a time), mostly on TTLs halved from the quick profile's, so the file
+// stays under a minute.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RealStoreModule } from '../backends/contract.js';
 import { loadBackend } from '../backends/load-backend.js';
 import { runScenarios, SCENARIOS, type ScenarioResult } from '../properties/scenarios/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -14,8 +14,9 @@ const TIME_SCALE = 0.5;
 const ZOO = join(import.meta.dirname, 'zoo-real');
 const FIXTURES = join(import.meta.dirname, 'plugin-fixtures');
 
-async function run(spec: string, only?: string[]): Promise<ScenarioResult[]> {
-  const module = (await loadBackend(spec)).module as unknown as RealStoreModule;
+async function run(spec: string, only?: string[], timeScale = TIME_SCALE): Promise<ScenarioResult[]> {
+  const module = (await loadBackend(spec)).realStore;
+  assert.ok(module !== undefined, `${spec} is a real-store module`);
   const dir = tempDir('scenarios');
   try {
     return await runScenarios(module, {
@@ -23,7 +24,7 @@ async function run(spec: string, only?: string[]): Promise<ScenarioResult[]> {
       dir: dir.path,
       namespace: `scenarios-${process.pid}-${module.name}`,
       profile: 'quick',
-      timeScale: TIME_SCALE,
+      timeScale,
       ...(only === undefined ? {} : { only }),
     });
   } finally {
@@ -37,8 +38,18 @@ function said(result: ScenarioResult): string {
   return `${result.detail} ${JSON.stringify(result.figures)}`;
 }
 
-/** Each zoo member, the scenario it must fail, and the figure that must show the fault. */
-const FAULTS: { file: string; scenario: string; shows: (r: ScenarioResult & { status: 'failed' }) => boolean }[] = [
+/**
+ * Each zoo member, the scenario it must fail, and the figure that must show the fault. Early
+ * expiry is proven only by a get that answered "nothing" before the TTL was up, so a loaded
+ * machine's event-loop lag can hide it: those members get TTLs long enough that they expire
+ * most of a second early.
+ */
+const FAULTS: {
+  file: string;
+  scenario: string;
+  timeScale?: number;
+  shows: (r: ScenarioResult & { status: 'failed' }) => boolean;
+}[] = [
   { file: 'touch-revives-expired.ts', scenario: 'touch-after-expiry', shows: (r) => r.figures.anomalies! > 0 },
   {
     file: 'touch-writes-stale-copy.ts',
@@ -49,11 +60,13 @@ const FAULTS: { file: string; scenario: string; shows: (r: ScenarioResult & { st
   {
     file: 'expires-early.ts',
     scenario: 'expiry-within-tolerance',
+    timeScale: 1, // a 1.5 s TTL, over at 0.5 s
     shows: (r) => r.figures.expiry!.minMs < -r.figures.expiry!.toleranceMs,
   },
   {
     file: 'keyv-expires-early.ts',
     scenario: 'expiry-within-tolerance',
+    timeScale: 1.3, // a 1.95 s TTL, rounded down to 1 s
     shows: (r) => r.figures.expiry!.minMs < -r.figures.expiry!.toleranceMs,
   },
   {
@@ -104,9 +117,9 @@ describe('wall-clock scenarios', { concurrency: true }, () => {
         'every scenario has a zoo store that breaks it',
       );
       await Promise.all(
-        FAULTS.map(({ file, scenario, shows }) =>
+        FAULTS.map(({ file, scenario, timeScale, shows }) =>
           t.test(`${file} fails ${scenario}`, async () => {
-            const [result] = await run(join(ZOO, file), [scenario]);
+            const [result] = await run(join(ZOO, file), [scenario], timeScale);
             assert.equal(result?.status, 'failed', result && said(result));
             assert.ok(shows(result as ScenarioResult & { status: 'failed' }), said(result!));
           }),
@@ -143,14 +156,14 @@ describe('wall-clock scenarios', { concurrency: true }, () => {
     "real stores: express-session's MemoryStore passes every critical scenario; memorystore and Keyv reported",
     { concurrency: true },
     async (t) => {
-      const stores = ['express-session-memory-store.mjs', 'memorystore-package.mjs', 'keyv-memory.mjs'];
+      const stores = ['express-session-memory', 'memorystore', join(FIXTURES, 'keyv-memory.mjs')];
       await Promise.all(
         stores.map((file) =>
           t.test(file, async (st) => {
-            const results = await run(join(FIXTURES, file));
+            const results = await run(file);
             for (const result of results)
               st.diagnostic(`${result.id} [${result.severity}] ${result.status}: ${said(result)}`);
-            if (file.startsWith('express-session')) {
+            if (file === 'express-session-memory') {
               for (const result of results.filter((r) => r.severity === 'critical')) {
                 assert.ok(
                   result.status === 'passed' || result.status === 'not-applicable',

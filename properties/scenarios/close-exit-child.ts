@@ -1,7 +1,7 @@
 // Run by the close-lets-process-exit scenario in a process of its own: loads the store module by
 // its spec, opens it, sets, reads and destroys one session, closes it, says so on stdout and
 // returns. Whatever the store left behind (a timer, a socket) decides whether the process exits.
-import type { OpenContext, RealStoreModule } from '../../backends/contract.js';
+import type { OpenContext } from '../../backends/contract.js';
 import { loadBackend } from '../../backends/load-backend.js';
 import { openRealStore } from '../../backends/stores/real-store.js';
 
@@ -13,13 +13,8 @@ export interface CloseExitRequest {
 }
 
 const request = JSON.parse(process.argv[2]!) as CloseExitRequest;
-// The loader checks the shape a real-store module shares with a BackendModule (name, capabilities, open).
-const module = (await loadBackend(request.spec)).module as unknown as RealStoreModule;
-if (module.kind !== 'express-session' && module.kind !== 'keyv') {
-  throw new Error(
-    `${request.spec} is not an express-session or Keyv module (its kind is ${String((module as { kind?: unknown }).kind)})`,
-  );
-}
+const module = (await loadBackend(request.spec)).realStore;
+if (module === undefined) throw new Error(`${request.spec} is not an express-session or Keyv module`);
 const store = await openRealStore(module, request.context, { callTimeoutMs: request.callTimeoutMs });
 const sid = `close-exit-${process.pid}`;
 const calls = [
