@@ -68,6 +68,8 @@ export interface ScenarioSettings {
   pollMs: number;
   /** Bound on one store call (ms): a slower call is a timeout. */
   callTimeoutMs: number;
+  /** Bound on opening the store, which may first import its package (redis 5: 4-5 s on a loaded machine). */
+  openTimeoutMs: number;
   /** How long a child process may live on after closing its store (ms). */
   exitGraceMs: number;
 }
@@ -103,7 +105,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     },
     reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
     // 1.5 s TTLs: not a whole second, so a store that rounds TTLs down to seconds expires visibly early.
-    scenarios: { ttlMs: 1500, trials: 5, races: 20, pollMs: 20, callTimeoutMs: 5000, exitGraceMs: 2000 },
+    scenarios: {
+      ttlMs: 1500,
+      trials: 5,
+      races: 20,
+      pollMs: 20,
+      callTimeoutMs: 5000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 2000,
+    },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -120,7 +130,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       warmupIterations: 30,
     },
     reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
-    scenarios: { ttlMs: 1500, trials: 20, races: 100, pollMs: 10, callTimeoutMs: 5000, exitGraceMs: 3000 },
+    scenarios: {
+      ttlMs: 1500,
+      trials: 20,
+      races: 100,
+      pollMs: 10,
+      callTimeoutMs: 5000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 3000,
+    },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -143,7 +161,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       hostileCases: 10_000,
       encryptionBenchmark: true,
     },
-    scenarios: { ttlMs: 2500, trials: 50, races: 500, pollMs: 10, callTimeoutMs: 10000, exitGraceMs: 5000 },
+    scenarios: {
+      ttlMs: 2500,
+      trials: 50,
+      races: 500,
+      pollMs: 10,
+      callTimeoutMs: 10_000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 5000,
+    },
   },
 };
 

@@ -9,13 +9,17 @@ export interface CloseExitRequest {
   spec: string;
   context: OpenContext;
   callTimeoutMs: number;
+  openTimeoutMs: number;
   ttlMs: number;
 }
 
 const request = JSON.parse(process.argv[2]!) as CloseExitRequest;
 const module = (await loadBackend(request.spec)).realStore;
 if (module === undefined) throw new Error(`${request.spec} is not an express-session or Keyv module`);
-const store = await openRealStore(module, request.context, { callTimeoutMs: request.callTimeoutMs });
+const store = await openRealStore(module, request.context, {
+  callTimeoutMs: request.callTimeoutMs,
+  openTimeoutMs: request.openTimeoutMs,
+});
 const sid = `close-exit-${process.pid}`;
 const calls = [
   await store.set(sid, { user: 'u' }, request.ttlMs),

@@ -48,6 +48,7 @@ async function closeAndWatch({ spec, context, timing }: ScenarioContext): Promis
     spec,
     context: { ...context, namespace: `${context.namespace}-child` },
     callTimeoutMs: timing.callTimeoutMs,
+    openTimeoutMs: timing.openTimeoutMs,
     ttlMs: timing.longTtlMs,
   };
   const child = spawn(
@@ -65,7 +66,7 @@ async function closeAndWatch({ spec, context, timing }: ScenarioContext): Promis
     createInterface({ input: child.stdout }).once('line', (line) => resolve({ at: Date.now(), line }));
     void exited.then(() => resolve(undefined));
   });
-  const bound = CHILD_START_MS + 4 * timing.callTimeoutMs;
+  const bound = CHILD_START_MS + timing.openTimeoutMs + 4 * timing.callTimeoutMs;
   const report = await withTimeout(closed, bound, { resolveWith: undefined });
   if (report === undefined) {
     child.kill('SIGKILL');

@@ -18,7 +18,7 @@ import { countLeavesExpiredOut, expiryOnTime } from './expiry.js';
 import type { ScenarioResult } from './result.js';
 import { destroyBeatsTouch, staleTouch, touchAfterExpiry } from './touch.js';
 
-export type { Scenario, ScenarioTiming } from './define.js';
+export type { Scenario } from './define.js';
 export type { ScenarioFigures, ScenarioResult } from './result.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -51,7 +51,7 @@ export interface RunScenariosOptions {
 }
 
 /** The profile's settings fitted to this module: TTL scaled, and long enough that early expiry shows. */
-export function scenarioTiming(module: RealStoreModule, profile: Profile, timeScale = 1): ScenarioTiming {
+function scenarioTiming(module: RealStoreModule, profile: Profile, timeScale = 1): ScenarioTiming {
   const settings = PROFILES[profile].scenarios;
   const toleranceMs = module.capabilities.expiryToleranceMs ?? DEFAULT_EXPIRY_TOLERANCE_MS;
   const ttlMs = Math.max(Math.round(settings.ttlMs * timeScale), 2 * toleranceMs);
@@ -61,7 +61,7 @@ export function scenarioTiming(module: RealStoreModule, profile: Profile, timeSc
 
 /** Longest a scenario may run: its waits, a child process, and many calls at their bound. */
 function scenarioBoundMs(timing: ScenarioTiming): number {
-  return 30_000 + 2 * (timing.ttlMs + timing.toleranceMs) + 10 * timing.callTimeoutMs;
+  return 30_000 + timing.openTimeoutMs + 2 * (timing.ttlMs + timing.toleranceMs) + 10 * timing.callTimeoutMs;
 }
 
 async function runOne(
@@ -88,10 +88,16 @@ async function runOne(
   };
   if (scenario.inChild === true) return judge(scenario.run(shared));
 
-  const open = (namespace: string, openOptions: Record<string, unknown> | undefined) =>
-    openRealStore(module, { ...context, namespace, options: openOptions }, { callTimeoutMs: timing.callTimeoutMs });
+  // Only an open with the run's own options gets the long open bound (it may import the package);
+  // one pointed elsewhere (a dead server) is held to the call bound.
+  const open = (namespace: string, openOptions: Record<string, unknown> | undefined, own: boolean) =>
+    openRealStore(
+      module,
+      { ...context, namespace, options: openOptions },
+      { callTimeoutMs: timing.callTimeoutMs, openTimeoutMs: own ? timing.openTimeoutMs : timing.callTimeoutMs },
+    );
   // A store that can't be opened at all is a setup problem for the whole run: the SetupError goes up.
-  const store = await open(context.namespace, options.openOptions);
+  const store = await open(context.namespace, options.openOptions, true);
   /** Every instance the scenario used, and whether its sessions are this run's to destroy. */
   const instances: { store: RealStore; ours: boolean }[] = [{ store, ours: true }];
   const sids: string[] = [];
@@ -103,8 +109,9 @@ async function runOne(
         ...shared,
         store,
         open: async (openOptions) => {
-          const other = await open(`${context.namespace}-${instances.length}`, openOptions ?? options.openOptions);
-          instances.push({ store: other, ours: openOptions === undefined });
+          const own = openOptions === undefined;
+          const other = await open(`${context.namespace}-${instances.length}`, openOptions ?? options.openOptions, own);
+          instances.push({ store: other, ours: own });
           return other;
         },
         sid: (label) => {
