@@ -98,6 +98,11 @@ export interface ExpressSessionModule {
   open(context: OpenContext): Promise<unknown>;
   /** How to release it (clients, timers). */
   close?(store: unknown): Promise<void>;
+  /**
+   * Open options that point this store at a server on `port` of 127.0.0.1, where nothing listens
+   * (the unreachable-server scenario); absent for a store without a server.
+   */
+  unreachableOptions?(port: number): Record<string, unknown>;
 }
 
 /** A Keyv instance (get/set with ttl/delete/clear). */
@@ -108,6 +113,11 @@ export interface KeyvModule {
   capabilities: RealStoreCapabilities;
   open(context: OpenContext): Promise<unknown>;
   close?(keyv: unknown): Promise<void>;
+  /**
+   * Open options that point this store at a server on `port` of 127.0.0.1, where nothing listens
+   * (the unreachable-server scenario); absent for a store without a server.
+   */
+  unreachableOptions?(port: number): Record<string, unknown>;
 }
 
 export type RealStoreModule = ExpressSessionModule | KeyvModule;

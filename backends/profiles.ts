@@ -1,7 +1,8 @@
-// How much each profile runs, in one table: the invariant suite, the benchmark and the fault
-// scenarios. quick is sized for every pull request (suite + benchmark of the four reference
-// backends in about a minute on 2 cores); standard and thorough run several and many times more,
-// and thorough adds the 10k / 100k / 1M scaling series and the closing reliability figures.
+// How much each profile runs, in one table: the invariant suite, the benchmark, the fault
+// scenarios and the wall-clock scenarios on real stores. quick is sized for every pull request
+// (suite + benchmark of the four reference backends in about a minute on 2 cores); standard and
+// thorough run several and many times more, and thorough adds the 10k / 100k / 1M scaling series
+// and the closing reliability figures.
 // Here on the ground floor because properties, benchmarks, faults and the CLI all read it.
 
 export type Profile = 'quick' | 'standard' | 'thorough';
@@ -52,10 +53,32 @@ export interface ReliabilitySettings {
   encryptionBenchmark: boolean;
 }
 
+/**
+ * How the wall-clock scenarios on real stores (properties/scenarios) run: real TTLs of seconds,
+ * trials on different sessions at once, every wait bounded.
+ */
+export interface ScenarioSettings {
+  /** The TTL a timed session gets (ms); raised to twice the store's tolerance so early expiry stays visible. */
+  ttlMs: number;
+  /** Sessions timed at once (expiry, touch after expiry, all/length) and missing ids read. */
+  trials: number;
+  /** Races of touch against set, and of touch against destroy, run at once. */
+  races: number;
+  /** Interval between the gets that sample expiry (ms): the resolution of the expiry figures. */
+  pollMs: number;
+  /** Bound on one store call (ms): a slower call is a timeout. */
+  callTimeoutMs: number;
+  /** Bound on opening the store, which may first import its package (redis 5: 4-5 s on a loaded machine). */
+  openTimeoutMs: number;
+  /** How long a child process may live on after closing its store (ms). */
+  exitGraceMs: number;
+}
+
 export interface ProfileSettings {
   suite: SuiteSettings;
   bench: BenchSettings;
   reliability: ReliabilitySettings;
+  scenarios: ScenarioSettings;
 }
 
 /** ~200 B and ~10 KB of metadata per session. */
@@ -81,6 +104,16 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       warmupIterations: 30,
     },
     reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+    // 1.5 s TTLs: not a whole second, so a store that rounds TTLs down to seconds expires visibly early.
+    scenarios: {
+      ttlMs: 1500,
+      trials: 5,
+      races: 20,
+      pollMs: 20,
+      callTimeoutMs: 5000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 2000,
+    },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -97,6 +130,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       warmupIterations: 30,
     },
     reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+    scenarios: {
+      ttlMs: 1500,
+      trials: 20,
+      races: 100,
+      pollMs: 10,
+      callTimeoutMs: 5000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 3000,
+    },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -118,6 +160,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       corruptionTrials: 500,
       hostileCases: 10_000,
       encryptionBenchmark: true,
+    },
+    scenarios: {
+      ttlMs: 2500,
+      trials: 50,
+      races: 500,
+      pollMs: 10,
+      callTimeoutMs: 10_000,
+      openTimeoutMs: 30_000,
+      exitGraceMs: 5000,
     },
   },
 };

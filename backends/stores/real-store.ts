@@ -294,18 +294,20 @@ function keyvStore(
 
 /**
  * Opens `module` and wraps the instance it resolves to. Fails with a SetupError when the open
- * fails, takes longer than the call timeout, or yields something without the kind's methods
- * (that store is then released through the module's close).
+ * fails, takes longer than openTimeoutMs (default: the call timeout), or yields something without
+ * the kind's methods (that store is then released through the module's close).
  */
 export async function openRealStore(
   module: RealStoreModule,
   context: OpenContext,
-  options: { callTimeoutMs?: number } = {},
+  options: { callTimeoutMs?: number; openTimeoutMs?: number } = {},
 ): Promise<RealStore> {
   const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  // An open may import the store's package first (redis 5 took 4-5 s on a loaded machine).
+  const openTimeoutMs = options.openTimeoutMs ?? timeoutMs;
   let instance: unknown;
   try {
-    instance = await withTimeout(module.open(context), timeoutMs, `open did not settle within ${timeoutMs} ms`);
+    instance = await withTimeout(module.open(context), openTimeoutMs, `open did not settle within ${openTimeoutMs} ms`);
   } catch (error) {
     if (error instanceof SetupError) throw error;
     throw new SetupError(`${module.name}: open failed: ${error instanceof Error ? error.message : String(error)}`);
