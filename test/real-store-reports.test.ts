@@ -2,6 +2,8 @@
 // scenarios in junit.xml, a preset store's report valid against the schema, and the percentile
 // ladder every benchmark row carries for report.html's curves.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import memory from '../backends/memory.js';
@@ -11,6 +13,8 @@ import { percentileLadder } from '../benchmarks/stats.js';
 import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { scenariosGate } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
+import { readReport } from '../reports/read-report.js';
+import { SCHEMA_VERSION } from '../reports/report.js';
 import { renderSummary } from '../reports/summary.js';
 import { junitCases, validateReport } from './helpers/report-files.js';
 import { PRESET_SCENARIOS, presetStore, reportOf } from './report-fixture.js';
@@ -120,6 +124,19 @@ describe('a preset store in the reports', () => {
     broken[2]!.backends[1]!.benchmarks[0]!.percentiles![0] = [50, 1, 2] as unknown as [number, number];
     (broken[3]!.backends[1]! as { kind: string }).kind = 'package';
     for (const [i, b] of broken.entries()) assert.equal(validateReport(b), false, `broken report ${i} validates`);
+  });
+
+  test('a version 1 report (no field of version 2) still reads as a baseline; an unknown version does not', () => {
+    const dir = tempDir('read-report');
+    try {
+      const file = join(dir.path, 'report.json');
+      writeFileSync(file, JSON.stringify({ ...reportOf([reference]), schemaVersion: 1 }));
+      assert.equal(readReport(file).schemaVersion, SCHEMA_VERSION);
+      writeFileSync(file, JSON.stringify({ ...reportOf([reference]), schemaVersion: 3 }));
+      assert.throws(() => readReport(file), /not a sessionbench report of schema version 1 or 2 \(schemaVersion 3\)/);
+    } finally {
+      dir.remove();
+    }
   });
 
   test('summary.md: one Choosing a store row per store with failures, scenario outcomes, latency and server', () => {
