@@ -50,7 +50,12 @@ function blocking(b: BackendReport): Blocking[] {
 
 function failuresCell(b: BackendReport): ChoiceCell {
   if (b.skipReason !== undefined) return { text: `not run: ${b.skipReason}`, status: 'skipped' };
-  if (b.properties.length === 0 && (b.scenarios ?? []).length === 0) return { text: 'not checked', status: 'skipped' };
+  if (b.properties.length === 0 && (b.scenarios ?? []).length === 0) {
+    const suite = b.gates.find((g) => g.name === 'properties');
+    return suite?.status === 'failed'
+      ? { text: suite.detail, status: 'failed' }
+      : { text: 'not checked', status: 'skipped' };
+  }
   const found = blocking(b);
   if (found.length === 0) return { text: 'none', status: 'passed' };
   const of = (severity: string): string[] => {

@@ -11,7 +11,7 @@ import { runBenchmarks } from '../benchmarks/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentileLadder } from '../benchmarks/stats.js';
 import type { ScenarioResult } from '../properties/scenarios/result.js';
-import { scenariosGate } from '../reports/gates.js';
+import { propertiesGate, scenariosGate } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
 import { readReport } from '../reports/read-report.js';
 import { SCHEMA_VERSION } from '../reports/report.js';
@@ -161,6 +161,16 @@ describe('a preset store in the reports', () => {
     assert.match(cas.message, /concurrent updates/);
     assert.ok(section.includes('the store has neither all() nor length()'));
     assert.match(md, /### ❌ critical: connect-redis: scenario `touch-after-expiry` failed\n\n_A touch after expiry/);
+    // A store whose suite could not run says so instead of "not checked".
+    const broken = {
+      ...reference,
+      name: 'broken',
+      gates: [propertiesGate('broken', { error: 'open() timed out' }, false)],
+    };
+    assert.match(
+      renderSummary(reportOf([broken])),
+      /\| broken \| reference \| the suite could not run: open\(\) timed out \|/,
+    );
   });
 
   test('junit.xml: a testcase per scenario, failed with its figures, not applicable as skipped', () => {
