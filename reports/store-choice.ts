@@ -13,6 +13,8 @@ export interface ChoiceCell {
   text: string;
   /** How the cell reads at a glance; report.html colours it. */
   status?: GateStatus;
+  /** Figures: report.html aligns them and keeps them on one line. */
+  numeric?: true;
 }
 
 export interface StoreChoice {
@@ -74,7 +76,7 @@ function scenarioStatus(r: ScenarioResult): GateStatus {
 
 function latencyCell(b: BackendReport, op: string): ChoiceCell {
   const r = headlineRow(b.benchmarks, op);
-  return { text: r === undefined ? '–' : `${formatUs(r.p50Us)} / ${formatUs(r.p99Us)} µs` };
+  return { text: r === undefined ? '–' : `${formatUs(r.p50Us)} / ${formatUs(r.p99Us)} µs`, numeric: true };
 }
 
 function serverCell(b: BackendReport): ChoiceCell {
