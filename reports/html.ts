@@ -17,7 +17,7 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width:
 h1 .passed, td.passed { color: #1a7f37; } h1 .failed, h1 .nothing-verified, td.failed { color: #cf222e; } td.skipped { color: #777; }
 table { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 pre { background: #f6f8fa; padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .charts { display: flex; flex-wrap: wrap; gap: 24px; }
 td.passed, td.failed, td.skipped { white-space: nowrap; }
@@ -155,7 +155,9 @@ function distributionCharts(report: Report): string[] {
 function choiceSection(report: Report): string {
   const choice = storeChoice(report);
   const rows = choice.rows.map((cells) =>
-    cells.map((c): Cell => (c.status === undefined ? c.text : { text: c.text, cls: c.status })),
+    cells.map((c): Cell =>
+      c.numeric ? num(c.text) : c.status === undefined ? c.text : { text: c.text, cls: c.status },
+    ),
   );
   const legend =
     choice.scenarios.length === 0

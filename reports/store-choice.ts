@@ -13,6 +13,8 @@ export interface ChoiceCell {
   text: string;
   /** How the cell reads at a glance; report.html colours it. */
   status?: GateStatus;
+  /** Figures: report.html aligns them and keeps them on one line. */
+  numeric?: true;
 }
 
 export interface StoreChoice {
@@ -50,7 +52,12 @@ function blocking(b: BackendReport): Blocking[] {
 
 function failuresCell(b: BackendReport): ChoiceCell {
   if (b.skipReason !== undefined) return { text: `not run: ${b.skipReason}`, status: 'skipped' };
-  if (b.properties.length === 0 && (b.scenarios ?? []).length === 0) return { text: 'not checked', status: 'skipped' };
+  if (b.properties.length === 0 && (b.scenarios ?? []).length === 0) {
+    const suite = b.gates.find((g) => g.name === 'properties');
+    return suite?.status === 'failed'
+      ? { text: suite.detail, status: 'failed' }
+      : { text: 'not checked', status: 'skipped' };
+  }
   const found = blocking(b);
   if (found.length === 0) return { text: 'none', status: 'passed' };
   const of = (severity: string): string[] => {
@@ -69,7 +76,7 @@ function scenarioStatus(r: ScenarioResult): GateStatus {
 
 function latencyCell(b: BackendReport, op: string): ChoiceCell {
   const r = headlineRow(b.benchmarks, op);
-  return { text: r === undefined ? '–' : `${formatUs(r.p50Us)} / ${formatUs(r.p99Us)} µs` };
+  return { text: r === undefined ? '–' : `${formatUs(r.p50Us)} / ${formatUs(r.p99Us)} µs`, numeric: true };
 }
 
 function serverCell(b: BackendReport): ChoiceCell {

@@ -2,6 +2,8 @@
 // scenarios in junit.xml, a preset store's report valid against the schema, and the percentile
 // ladder every benchmark row carries for report.html's curves.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import memory from '../backends/memory.js';
@@ -9,8 +11,10 @@ import { runBenchmarks } from '../benchmarks/index.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentileLadder } from '../benchmarks/stats.js';
 import type { ScenarioResult } from '../properties/scenarios/result.js';
-import { scenariosGate } from '../reports/gates.js';
+import { propertiesGate, scenariosGate } from '../reports/gates.js';
 import { renderJunit } from '../reports/junit.js';
+import { readReport } from '../reports/read-report.js';
+import { SCHEMA_VERSION } from '../reports/report.js';
 import { renderSummary } from '../reports/summary.js';
 import { junitCases, validateReport } from './helpers/report-files.js';
 import { PRESET_SCENARIOS, presetStore, reportOf } from './report-fixture.js';
@@ -122,6 +126,19 @@ describe('a preset store in the reports', () => {
     for (const [i, b] of broken.entries()) assert.equal(validateReport(b), false, `broken report ${i} validates`);
   });
 
+  test('a version 1 report (no field of version 2) still reads as a baseline; an unknown version does not', () => {
+    const dir = tempDir('read-report');
+    try {
+      const file = join(dir.path, 'report.json');
+      writeFileSync(file, JSON.stringify({ ...reportOf([reference]), schemaVersion: 1 }));
+      assert.equal(readReport(file).schemaVersion, SCHEMA_VERSION);
+      writeFileSync(file, JSON.stringify({ ...reportOf([reference]), schemaVersion: 3 }));
+      assert.throws(() => readReport(file), /not a sessionbench report of schema version 1 or 2 \(schemaVersion 3\)/);
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('summary.md: one Choosing a store row per store with failures, scenario outcomes, latency and server', () => {
     const md = renderSummary(report);
     for (const heading of ['## Gates', '## Choosing a store', '## Failures'])
@@ -144,6 +161,16 @@ describe('a preset store in the reports', () => {
     assert.match(cas.message, /concurrent updates/);
     assert.ok(section.includes('the store has neither all() nor length()'));
     assert.match(md, /### ❌ critical: connect-redis: scenario `touch-after-expiry` failed\n\n_A touch after expiry/);
+    // A store whose suite could not run says so instead of "not checked".
+    const broken = {
+      ...reference,
+      name: 'broken',
+      gates: [propertiesGate('broken', { error: 'open() timed out' }, false)],
+    };
+    assert.match(
+      renderSummary(reportOf([broken])),
+      /\| broken \| reference \| the suite could not run: open\(\) timed out \|/,
+    );
   });
 
   test('junit.xml: a testcase per scenario, failed with its figures, not applicable as skipped', () => {
