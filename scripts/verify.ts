@@ -12,10 +12,12 @@ import { runBenchmarks } from '../benchmarks/index.js';
 import { runFailoverScenario } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
+import { runScenarios } from '../properties/scenarios/index.js';
 import type { PropertyResult } from '../properties/engine/result.js';
+import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { type Budgets, checkBudgets, loadBudgets } from '../reports/budgets.js';
 import { describeEnvironment } from '../reports/environment.js';
-import { budgetsGate, overallStatus, propertiesGate, regressionGate } from '../reports/gates.js';
+import { budgetsGate, overallStatus, propertiesGate, regressionGate, scenariosGate } from '../reports/gates.js';
 import { benchmarkRows, readReport } from '../reports/read-report.js';
 import { compareBenchmarks } from '../reports/regression.js';
 import { failoverGate, reliabilityGates } from '../reports/reliability-gates.js';
@@ -119,6 +121,32 @@ async function runBench(
   }
 }
 
+/** The wall-clock scenarios of a real store (an express-session store or Keyv): its own TTL, touch and destroy. */
+async function runRealStoreScenarios(
+  target: Target,
+  options: VerifyOptions,
+  dir: string,
+): Promise<ScenarioResult[] | { error: string }> {
+  const name = target.module.name;
+  const started = performance.now();
+  try {
+    const results = await runScenarios(target.realStore!, {
+      spec: target.spec,
+      ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+      dir,
+      namespace: `sessionbench-scenarios-${process.pid}-${options.seed}`,
+      profile: options.profile,
+      progress: (line) => options.progress.line(line),
+    });
+    const failed = results.filter((r) => r.status === 'failed' || r.status === 'errored').length;
+    options.progress.note(`${name}: ${results.length} wall-clock scenarios, ${failed} failed (${seconds(started)})`);
+    return results;
+  } catch (err) {
+    options.progress.note(`${name}: the scenarios could not run: ${messageOf(err)}`);
+    return { error: messageOf(err) };
+  }
+}
+
 function backendStatus(gates: readonly Gate[], skipReason: string | undefined): BackendReport['status'] {
   if (gates.some((g) => g.status === 'failed')) return 'failed';
   return skipReason === undefined ? 'passed' : 'skipped';
@@ -163,6 +191,20 @@ async function runTarget(
     const outcome = await runProperties(target, options, workDir(scratch, index, 'props'));
     if (Array.isArray(outcome)) report.properties = outcome;
     report.gates.push(propertiesGate(module.name, outcome, options.strict));
+  }
+  if (target.realStore !== undefined && !options.skipProps) {
+    const outcome = await runRealStoreScenarios(target, options, workDir(scratch, index, 'scenarios'));
+    if (Array.isArray(outcome)) {
+      report.scenarios = outcome;
+      report.gates.push(scenariosGate(module.name, outcome, options.strict));
+    } else {
+      report.gates.push({
+        name: 'scenarios',
+        backend: module.name,
+        status: 'failed',
+        detail: `the scenarios could not run: ${outcome.error}`,
+      });
+    }
   }
   if (options.skipBench) {
     report.gates.push(budgetsGate(module.name, { skipped: 'skipped (--skip-bench)' }));
