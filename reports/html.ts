@@ -3,7 +3,7 @@
 // percentile curves, the scaling series when measured, and every table.
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { groupedBarChart, lineChart, PALETTE, percentileChart, type PercentileSeries } from './charts.js';
-import { formatUs, rowConditions } from '../benchmarks/format.js';
+import { conditionsText, formatUs, rowConditions } from '../benchmarks/format.js';
 import { REGRESSION_HEADER, regressionCells } from './format.js';
 import { budgetCheckText, bySeverity } from './gates.js';
 import { HEADLINE_OPS, headlineRow } from './headline.js';
@@ -97,58 +97,54 @@ const CURVE_OPS: readonly string[] = [HEADLINE_OPS.fetch, HEADLINE_OPS.store, 'u
  * the same colour), and one chart per op of open-loop rows, each store at its own arrival rate.
  */
 function distributionCharts(report: Report): string[] {
-  const color = (name: string): string =>
-    PALETTE[
-      Math.max(
-        0,
-        report.backends.findIndex((b) => b.name === name),
-      ) % PALETTE.length
-    ]!;
   const rows = report.backends.flatMap((b) => b.benchmarks).filter((r) => r.percentiles !== undefined);
   const ops = [
     ...CURVE_OPS.filter((op) => rows.some((r) => r.op === op)),
     ...new Set(rows.filter((r) => r.op.startsWith('mixed')).map((r) => r.op)),
   ];
-  const curve = (r: BenchmarkRow, name: string): PercentileSeries => ({
+  // A store keeps its colour on every chart: the one of its place in the report.
+  const curve = (r: BenchmarkRow, name: string, store: number): PercentileSeries => ({
     name,
     points: r.percentiles!,
     samples: r.samples,
-    color: color(r.backend),
+    color: PALETTE[store % PALETTE.length]!,
     dashed: r.driver === 'raw',
   });
   return ops.flatMap((op) => {
-    const closed = report.backends.flatMap((b) => {
+    const heads = report.backends.flatMap((b, store) => {
       const head = headlineRow(b.benchmarks, op);
-      if (head?.percentiles === undefined) return [];
+      return head?.percentiles === undefined ? [] : [{ b, store, head }];
+    });
+    const closed = heads.flatMap(({ b, store, head }) => {
       const raw = b.benchmarks.find(
         (r) => r.driver === 'raw' && r.op === op && rowConditions(r) === rowConditions(head) && r.percentiles,
       );
-      return [curve(head, b.name), ...(raw === undefined ? [] : [curve(raw, `${b.name} (raw)`)])];
+      return [curve(head, b.name, store), ...(raw === undefined ? [] : [curve(raw, `${b.name} (raw)`, store)])];
     });
-    const open = rows
-      .filter((r) => r.op === op && r.mode === 'open-loop' && r.driver === 'backend')
-      .map((r) => curve(r, `${r.backend} @${r.arrivalRate}/s`));
-    const head = report.backends.map((b) => headlineRow(b.benchmarks, op)).find((r) => r !== undefined);
-    return [
-      ...(closed.length === 0
-        ? []
-        : [
-            percentileChart({
-              id: `percentiles-${op}`,
-              title: `${op} latency by percentile (${head === undefined ? '' : rowConditions(head)})`,
-              series: closed,
-            }),
-          ]),
-      ...(open.length === 0
-        ? []
-        : [
-            percentileChart({
-              id: `percentiles-${op}-open-loop`,
-              title: `${op} latency by percentile, open loop`,
-              series: open,
-            }),
-          ]),
-    ];
+    const openRows = report.backends.flatMap((b, store) =>
+      b.benchmarks
+        .filter((r) => r.op === op && r.mode === 'open-loop' && r.driver === 'backend' && r.percentiles)
+        .map((r) => ({ r, series: curve(r, `${b.name} @${r.arrivalRate}/s`, store) })),
+    );
+    const charts: string[] = [];
+    if (closed.length > 0)
+      charts.push(
+        percentileChart({
+          id: `percentiles-${op}`,
+          title: `${op} latency by percentile (${rowConditions(heads[0]!.head)})`,
+          series: closed,
+        }),
+      );
+    if (openRows.length > 0)
+      charts.push(
+        percentileChart({
+          id: `percentiles-${op}-open-loop`,
+          // Each store at its own arrival rate (half its closed-loop throughput): the rates are in the legend.
+          title: `${op} latency by percentile (${conditionsText(openRows[0]!.r)})`,
+          series: openRows.map((o) => o.series),
+        }),
+      );
+    return charts;
   });
 }
 

@@ -12,6 +12,7 @@ import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentileLadder } from '../benchmarks/stats.js';
 import type { ScenarioResult } from '../properties/scenarios/result.js';
 import { propertiesGate, scenariosGate } from '../reports/gates.js';
+import { renderHtml } from '../reports/html.js';
 import { renderJunit } from '../reports/junit.js';
 import { readReport } from '../reports/read-report.js';
 import { SCHEMA_VERSION } from '../reports/report.js';
@@ -19,6 +20,19 @@ import { renderSummary } from '../reports/summary.js';
 import { junitCases, validateReport } from './helpers/report-files.js';
 import { PRESET_SCENARIOS, presetStore, reportOf } from './report-fixture.js';
 import { tempDir } from './helpers/tmp.js';
+
+/** A reference store that ran nothing, beside the preset. */
+const reference = {
+  name: 'memory',
+  spec: 'memory',
+  kind: 'reference' as const,
+  capabilities: { persistent: false, shared: false },
+  status: 'passed' as const,
+  properties: [],
+  benchmarks: [],
+  budgets: [],
+  gates: [],
+};
 
 function scenario(id: string, severity: ScenarioResult['severity'], status: 'passed' | 'failed'): ScenarioResult {
   return {
@@ -81,17 +95,6 @@ describe('the scenarios gate', () => {
 });
 
 describe('a preset store in the reports', () => {
-  const reference = {
-    name: 'memory',
-    spec: 'memory',
-    kind: 'reference' as const,
-    capabilities: { persistent: false, shared: false },
-    status: 'passed' as const,
-    properties: [],
-    benchmarks: [],
-    budgets: [],
-    gates: [],
-  };
   const report = reportOf([reference, presetStore()]);
 
   test('report.json with scenarios, server, kind preset and percentiles validates; broken ones do not', () => {
@@ -250,6 +253,14 @@ describe('percentile ladders', () => {
         assert.deepEqual(ladder.at(-1), [100, Number(row.maxUs.toPrecision(4))], what);
         if (row.samples >= 2) assert.equal(ladder.find(([p]) => p === 50)![1], Number(row.p50Us.toPrecision(4)), what);
       }
+      // report.html draws the open-loop rows apart: one curve per store, at its own arrival rate.
+      const html = renderHtml(reportOf([{ ...reference, benchmarks: rows }]));
+      const open = /<svg class="chart" data-chart="percentiles-fetch-hit-open-loop".*?<\/svg>/s.exec(html)?.[0] ?? '';
+      const rate = rows.find((r) => r.mode === 'open-loop')!.arrivalRate;
+      assert.deepEqual(
+        [...open.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]),
+        [`memory @${rate}/s`],
+      );
     } finally {
       dir.remove();
     }
