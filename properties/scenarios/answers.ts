@@ -1,6 +1,6 @@
 // How a store answers, beside what it answers: a miss as nothing and promptly, a dead server as
 // an error, and every callback exactly once.
-import { freePort } from '../../backends/servers/redis-server.js';
+import { freePort } from '../../backends/servers/child-server.js';
 import type { CallOutcome, RealStore } from '../../backends/stores/real-store.js';
 import { concurrently, describeOutcome, type StoreScenario, sleep } from './define.js';
 
