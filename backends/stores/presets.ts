@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { OpenContext, RealStoreModule } from '../contract.js';
 import { importPeers } from '../peer-packages.js';
+import { MAX_ID_LENGTH } from '../validate.js';
 import type { ServerKind } from '../registry.js';
 import { LOCAL_POSTGRES_URL } from '../servers/postgres-provider.js';
 import { LOCAL_REDIS_URL } from '../servers/redis-provider.js';
@@ -22,15 +23,48 @@ function urlOption(context: OpenContext, fallback: string): string {
   return typeof url === 'string' ? url : fallback;
 }
 
-/** connect-pg-simple keeps each namespace in a table of its own, in one schema a person can drop at once. */
-export const PG_SCHEMA = 'sessionbench_stores';
+/**
+ * connect-pg-simple keeps each namespace in a schema of its own (its table keeps the default
+ * name, session). Not a table per namespace in one schema: its createTableIfMissing names the
+ * primary key and the index session_pkey and IDX_session_expire whatever the table, so a second
+ * table in one schema fails to create ("relation session_pkey already exists").
+ */
+export const PG_SCHEMA_PREFIX = 'sessionbench_';
 /** PostgreSQL truncates identifiers beyond 63 bytes: a longer namespace is named by its digest. */
 const MAX_IDENTIFIER = 63;
 
-export function pgTableName(namespace: string): string {
-  return Buffer.byteLength(namespace) <= MAX_IDENTIFIER
-    ? namespace
-    : `ns-${createHash('sha256').update(namespace).digest('hex').slice(0, 40)}`;
+/** Open connect-pg-simple instances per schema, in this process. */
+const openSchemas = new Map<string, number>();
+
+/**
+ * Drops the schema when the last instance this process opened on it closes and it holds no
+ * session (a sid of at most MAX_ID_LENGTH characters; the blob adapter's longer index keys do not
+ * count), so runs do not leave a schema per namespace behind. An instance of another process on
+ * the same namespace at that moment would lose its table: the CLI runs each namespace in one process.
+ */
+async function releaseSchema(pool: import('pg').Pool, schemaName: string): Promise<void> {
+  const left = (openSchemas.get(schemaName) ?? 1) - 1;
+  if (left > 0) {
+    openSchemas.set(schemaName, left);
+    return;
+  }
+  openSchemas.delete(schemaName);
+  const schema = `"${schemaName.replaceAll('"', '""')}"`;
+  const table = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${schema}.session`]);
+  const { rows } =
+    table.rows[0]?.t === null
+      ? { rows: [{ n: 0 }] }
+      : await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.session WHERE length(sid) <= $1`, [
+          MAX_ID_LENGTH,
+        ]);
+  if (rows[0]?.n === 0) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+}
+
+export function pgSchemaName(namespace: string): string {
+  const name = `${PG_SCHEMA_PREFIX}${namespace}`;
+  return Buffer.byteLength(name) <= MAX_IDENTIFIER
+    ? name
+    : `${PG_SCHEMA_PREFIX}${createHash('sha256').update(namespace).digest('hex').slice(0, 40)}`;
 }
 
 const PRESETS: Readonly<Record<string, Preset>> = {
@@ -110,7 +144,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     module: {
       name: 'connect-pg-simple',
       kind: 'express-session',
-      description: `connect-pg-simple 10 on a pg Pool: a table per namespace in schema ${PG_SCHEMA}, createTableIfMissing`,
+      description: `connect-pg-simple 10 on a pg Pool: its session table in a schema per namespace (${PG_SCHEMA_PREFIX}...), createTableIfMissing`,
       // expire is stored in whole seconds (Math.ceil of cookie.expires) and get filters on
       // expire >= Math.ceil(now / 1000): served up to 1000 ms late, never early. Pruning (every
       // 15 min, randomised) only reclaims rows get already hides.
@@ -123,25 +157,30 @@ const PRESETS: Readonly<Record<string, Preset>> = {
         );
         const pool = new pg.Pool({ connectionString: urlOption(context, LOCAL_POSTGRES_URL) });
         pool.on('error', () => undefined);
+        const schemaName = pgSchemaName(context.namespace);
         try {
-          await pool.query(`CREATE SCHEMA IF NOT EXISTS ${PG_SCHEMA}`);
+          await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName.replaceAll('"', '""')}"`);
         } catch (err) {
           await pool.end();
           throw err;
         }
         const PgStore = connectPgSimple(session);
-        const store = new PgStore({
-          pool,
-          schemaName: PG_SCHEMA,
-          tableName: pgTableName(context.namespace),
-          createTableIfMissing: true,
-        });
-        return Object.assign(store, { sessionbenchPool: pool });
+        const store = new PgStore({ pool, schemaName, createTableIfMissing: true });
+        openSchemas.set(schemaName, (openSchemas.get(schemaName) ?? 0) + 1);
+        return Object.assign(store, { sessionbenchPool: pool, sessionbenchSchema: schemaName });
       },
       async close(store) {
-        const pgStore = store as { close(): Promise<void>; sessionbenchPool: { end(): Promise<void> } };
+        const pgStore = store as {
+          close(): Promise<void>;
+          sessionbenchPool: import('pg').Pool;
+          sessionbenchSchema: string;
+        };
         await pgStore.close();
-        await pgStore.sessionbenchPool.end();
+        try {
+          await releaseSchema(pgStore.sessionbenchPool, pgStore.sessionbenchSchema);
+        } finally {
+          await pgStore.sessionbenchPool.end();
+        }
       },
     },
   },
