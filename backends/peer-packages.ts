@@ -19,7 +19,7 @@ function peerVersions(): Readonly<Record<string, string>> {
 }
 
 /** `npm i -D a@1.0.0 b@2.0.0`: each package at its peer version (unpinned when package.json names none). */
-export function installCommand(packages: readonly string[]): string {
+function installCommand(packages: readonly string[]): string {
   const versions = peerVersions();
   return `npm i -D ${packages.map((name) => (versions[name] === undefined ? name : `${name}@${versions[name]}`)).join(' ')}`;
 }

@@ -238,6 +238,16 @@ describe('the blob adapter’s errors', () => {
   });
 });
 
+test('a finding in Keyv 5.6 surfaces as CORRUPT, not as another session: in namespace ns, id "ns:x" is key "x"', async () => {
+  const { module } = await loadBackend(`${FIXTURES}/keyv-memory.mjs`);
+  const backend = await module.open({ ...context, namespace: 'ns' });
+  await backend.store(session('x'));
+  await backend.store(session('ns:x'));
+  // Keyv does not prefix a key that already starts with its namespace: both ids are one entry.
+  await assert.rejects(backend.fetch('x', 2_000), { code: 'CORRUPT', message: /belongs to another id/ });
+  await backend.close();
+});
+
 describe('the presets, on their real packages and servers', () => {
   for (const name of PRESET_NAMES) {
     test(`${name} opens, round-trips a session and closes`, { timeout: 60_000 }, async (t) => {

@@ -7,6 +7,8 @@ import { concurrently, median, okValue, type StoreScenario, type StoreScenarioCo
 interface Sample {
   /** When the first get that found nothing was asked, against set time + TTL (ms); for a session never seen gone, the last ask. */
   deviationMs: number;
+  /** Since the previous get, which still found it (ms). */
+  gapMs: number;
   early: boolean;
   late: boolean;
 }
@@ -27,14 +29,17 @@ export const expiryOnTime: StoreScenario = {
       // The store read its clock somewhere within the set call: its deadline lies in [earliest, latest].
       const earliest = issued + timing.ttlMs;
       const latest = earliest + Math.ceil(set.ms);
+      let previous = issued;
       for (;;) {
         const asked = Date.now();
         const data = okValue(await store.get(id), 'get');
         // Early only when a get that had already answered "nothing" did so before earliest - tolerance;
         // late only when a get asked after latest + tolerance still found it: no verdict rests on timer jitter.
+        const gapMs = asked - previous;
         if (data === undefined)
-          return { deviationMs: asked - earliest, early: Date.now() < earliest - tolerance, late: false };
-        if (asked > latest + tolerance) return { deviationMs: asked - earliest, early: false, late: true };
+          return { deviationMs: asked - earliest, gapMs, early: Date.now() < earliest - tolerance, late: false };
+        if (asked > latest + tolerance) return { deviationMs: asked - earliest, gapMs, early: false, late: true };
+        previous = asked;
         await sleep(timing.pollMs);
       }
     });
@@ -47,13 +52,14 @@ export const expiryOnTime: StoreScenario = {
       medianMs: median(deviations),
       maxMs: Math.max(...deviations),
       samples: samples.length,
+      resolutionMs: Math.max(...samples.map((s) => s.gapMs)),
     };
     return {
       passed: early + late === 0,
       figures: { trials: samples.length, anomalies: early + late, expiry },
       detail:
         `expiry at ${expiry.minMs} / ${expiry.medianMs} / ${expiry.maxMs} ms (min / median / max) from the ${timing.ttlMs} ms TTL, ` +
-        `tolerance ±${tolerance} ms, sampled every ${timing.pollMs} ms; ${early} of ${samples.length} early` +
+        `tolerance ±${tolerance} ms, sampled every ${timing.pollMs} ms (widest gap ${expiry.resolutionMs} ms); ${early} of ${samples.length} early` +
         `, ${late} still served beyond the tolerance${late > 0 ? ' (their figure is when the sampling stopped)' : ''}`,
     };
   },

@@ -132,17 +132,20 @@ async function runOne(
   }
 }
 
-/** Runs the scenarios one after another (their trials run at once) on fresh instances of `module`. */
+/**
+ * Runs the scenarios on fresh instances of `module`, all at once: each has its own instance and
+ * namespace, and most of their time is waiting out TTLs. Results come in the list's order.
+ */
 export async function runScenarios(module: RealStoreModule, options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const timing = scenarioTiming(module, options.profile, options.timeScale);
   const selected = options.only === undefined ? SCENARIOS : SCENARIOS.filter((s) => options.only!.includes(s.id));
-  const results: ScenarioResult[] = [];
-  for (const scenario of selected) {
-    const result = await runOne(scenario, module, options, timing);
-    const said =
-      result.status === 'not-applicable' ? result.reason : result.status === 'errored' ? result.error : result.detail;
-    options.progress?.(`${module.name} ${scenario.id}: ${result.status} in ${result.durationMs} ms (${said})`);
-    results.push(result);
-  }
-  return results;
+  return Promise.all(
+    selected.map(async (scenario) => {
+      const result = await runOne(scenario, module, options, timing);
+      const said =
+        result.status === 'not-applicable' ? result.reason : result.status === 'errored' ? result.error : result.detail;
+      options.progress?.(`${module.name} ${scenario.id}: ${result.status} in ${result.durationMs} ms (${said})`);
+      return result;
+    }),
+  );
 }

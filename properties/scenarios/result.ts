@@ -10,6 +10,11 @@ export interface ExpiryFigures {
   medianMs: number;
   maxMs: number;
   samples: number;
+  /**
+   * The widest gap between the last get that still found a session and the first that did not
+   * (ms): how far each figure may lie after the true expiry (a loaded event loop widens it).
+   */
+  resolutionMs?: number;
 }
 
 /** Figures a scenario measured; each field is present only where the scenario measures it. */

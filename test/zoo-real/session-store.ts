@@ -1,6 +1,6 @@
 // The real-store zoo's correct express-session store, a real subclass of express-session's Store
 // (callback style, answering on a later turn as MemoryStore does), built from parts a zoo member
-// replaces one at a time: the clock, which entry get serves, what get answers for a miss, what
+// replaces one at a time: the clock, when a session expires, which entry get serves, what get answers for a miss, what
 // touch writes, what all/length list, and what close releases. Each member overrides one part,
 // so its file shows just its bug.
 import session from 'express-session';
@@ -62,12 +62,14 @@ export class ZooSessionStore extends session.Store {
     this.write(sid, { ...(JSON.parse(entry.json) as SessionData), cookie: sess.cookie });
   }
 
-  protected write(sid: string, sess: SessionData): void {
+  /** When a session expires: its cookie's expires, as express-session sets it. */
+  protected expiryOf(sess: SessionData): number | undefined {
     const expires = sess.cookie?.expires;
-    this.entries.set(sid, {
-      json: JSON.stringify(sess),
-      expiresAt: expires === undefined || expires === null ? undefined : new Date(expires).getTime(),
-    });
+    return expires === undefined || expires === null ? undefined : new Date(expires).getTime();
+  }
+
+  protected write(sid: string, sess: SessionData): void {
+    this.entries.set(sid, { json: JSON.stringify(sess), expiresAt: this.expiryOf(sess) });
   }
 
   protected answer(callback: Callback | undefined, err?: unknown, value?: unknown): void {
