@@ -5,7 +5,15 @@ import { measureClosedLoop } from './closed-loop.js';
 import { Dataset } from './dataset.js';
 import { rawDriverFor, rawSurface } from './raw.js';
 import { backendSurface, type Surface } from './surface.js';
-import { type FromChild, firstCreatedIndex, type ToChild, type WorkerDriver, type WorkerSetup } from './worker-load.js';
+import {
+  type FromChild,
+  firstCreatedIndex,
+  type Reply,
+  type Request,
+  type ToChild,
+  type WorkerDriver,
+  type WorkerSetup,
+} from './worker-load.js';
 import { mixedRunner, type Op, opRunner, type OpRunner, type WorkloadContext } from './workloads.js';
 
 const surfaces = new Map<WorkerDriver, WorkloadContext>();
@@ -45,7 +53,7 @@ function runnerFor(driver: WorkerDriver, op: string): OpRunner {
   return runner;
 }
 
-async function handle(message: ToChild): Promise<FromChild> {
+async function handle(message: Request): Promise<Reply> {
   switch (message.type) {
     case 'open':
       await open(message.setup, message.index);
@@ -64,12 +72,13 @@ async function handle(message: ToChild): Promise<FromChild> {
   }
 }
 
-process.on('message', (message: ToChild) => {
-  handle(message).then(
+process.on('message', ({ id, request }: ToChild) => {
+  const send = (reply: Reply): void => void process.send!({ id, reply } satisfies FromChild);
+  handle(request).then(
     (reply) => {
-      process.send!(reply);
-      if (message.type === 'close') process.disconnect();
+      send(reply);
+      if (request.type === 'close') process.disconnect();
     },
-    (err: unknown) => process.send!({ type: 'failed', message: (err as Error)?.stack ?? String(err) }),
+    (err: unknown) => send({ type: 'failed', message: (err as Error)?.stack ?? String(err) }),
   );
 });

@@ -45,14 +45,18 @@ export interface WorkerSetup {
 
 export type WorkerDriver = 'backend' | 'raw';
 
-export type ToChild =
+export type Request =
   | { type: 'open'; setup: WorkerSetup; index: number }
   | { type: 'measure'; driver: WorkerDriver; op: string; settings: ClosedLoopSettings }
   | { type: 'close' };
 
-export type FromChild =
+export type Reply =
   | { type: 'done'; measurement?: { sortedUs: Float64Array; opsPerSec: number; rme: number } }
   | { type: 'failed'; message: string };
+
+/** A reply names its request, so one that comes after its timeout never answers another. */
+export type ToChild = { id: number; request: Request };
+export type FromChild = { id: number; reply: Reply };
 
 /** Created sessions of child k take indices from here on: disjoint from the parent's and each other's (ids hold 32 bits of index). */
 export function firstCreatedIndex(datasetSize: number, index: number): number {
@@ -84,34 +88,43 @@ export function mergeWorkers(parts: readonly Measurement[]): Measurement {
   };
 }
 
+/** Like Promise.all, but waits for every promise to settle before it rejects: no child is left mid-request. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 class Child {
-  #pending: { resolve: (m: FromChild) => void; reject: (err: Error) => void } | undefined;
+  readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+  #nextId = 0;
   #exited: Error | undefined;
 
   constructor(readonly process: ChildProcess) {
-    process.on('message', (message: FromChild) => {
-      const pending = this.#pending;
-      this.#pending = undefined;
-      pending?.resolve(message);
-    });
+    process.on('message', ({ id, reply }: FromChild) => this.#pending.get(id)?.resolve(reply));
     process.on('exit', (code, signal) => {
       this.#exited = new Error(`benchmark worker exited (${signal ?? `code ${code}`})`);
-      this.#pending?.reject(this.#exited);
-      this.#pending = undefined;
+      for (const { reject } of this.#pending.values()) reject(this.#exited);
     });
   }
 
-  async request(message: ToChild, timeoutMs: number): Promise<FromChild & { type: 'done' }> {
+  async request(request: Request, timeoutMs: number): Promise<Reply & { type: 'done' }> {
     if (this.#exited !== undefined) throw this.#exited;
-    const reply = new Promise<FromChild>((resolve, reject) => (this.#pending = { resolve, reject }));
-    this.process.send(message);
-    const answer = await withTimeout(
-      reply,
-      timeoutMs,
-      `benchmark worker did not answer ${message.type} in ${timeoutMs} ms`,
-    );
-    if (answer.type === 'failed') throw new Error(`benchmark worker: ${answer.message}`);
-    return answer;
+    const id = this.#nextId++;
+    const reply = new Promise<Reply>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.process.send({ id, request } satisfies ToChild);
+    try {
+      const answer = await withTimeout(
+        reply,
+        timeoutMs,
+        `benchmark worker did not answer ${request.type} in ${timeoutMs} ms`,
+      );
+      if (answer.type === 'failed') throw new Error(`benchmark worker: ${answer.message}`);
+      return answer;
+    } finally {
+      this.#pending.delete(id);
+    }
   }
 
   get exited(): boolean {
@@ -137,7 +150,7 @@ export class WorkerLoad {
       ),
     );
     try {
-      await Promise.all(load.children.map((c, index) => c.request({ type: 'open', setup, index }, START_TIMEOUT_MS)));
+      await settleAll(load.children.map((c, index) => c.request({ type: 'open', setup, index }, START_TIMEOUT_MS)));
     } catch (err) {
       await load.close();
       throw err;
@@ -158,7 +171,7 @@ export class WorkerLoad {
     const inFlight = shares(settings.concurrency, this.size);
     // measureClosedLoop may double a round's time up to 2^8 times before it gives up.
     const timeoutMs = START_TIMEOUT_MS + (settings.timeMs + settings.warmupMs) * 2 ** 9;
-    const parts = await Promise.all(
+    const parts = await settleAll(
       this.children.map(async (child, k) => {
         const reply = await child.request(
           { type: 'measure', driver, op, settings: { ...settings, concurrency: inFlight[k]! } },
