@@ -77,6 +77,8 @@ export interface BenchOptions {
    * defaultWorkers(): one per core, at most MAX_WORKERS.
    */
   workers?: number;
+  /** Dataset size from which a networked backend is prefilled by bulk load (default BULK_PREFILL_FROM). */
+  bulkPrefillFrom?: number;
 }
 
 /** The ops the scaling series runs at the larger dataset sizes. */
@@ -122,6 +124,7 @@ interface Settings {
   openLoopRate: number | undefined;
   dir: string;
   workers: number;
+  bulkPrefillFrom: number;
 }
 
 function positiveIntegers(values: number[], what: string): number[] {
@@ -174,6 +177,7 @@ function resolveSettings(options: BenchOptions): Settings {
     openLoopRate: rate,
     dir: options.dir ?? tmpdir(),
     workers: workers!,
+    bulkPrefillFrom: options.bulkPrefillFrom ?? BULK_PREFILL_FROM,
   };
 }
 
@@ -335,7 +339,7 @@ class TargetRun {
       this.progress.note(`${target.name}: operations complete without waiting for I/O; rows above 1 in flight skipped`);
     }
     const networked = await isNetworkedReference(target.module);
-    if (networked && rawFactory !== undefined && condition.datasetSize >= BULK_PREFILL_FROM) {
+    if (networked && rawFactory !== undefined && condition.datasetSize >= settings.bulkPrefillFrom) {
       this.progress.start(`${label} bulk prefill`);
       await this.#bulkPrefill(rawFactory, join(dir, 'bulk'), namespace, surface, dataset);
     } else {

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import redis from '../backends/redis.js';
 import { type ProvidedRedis, provideRedis } from '../backends/servers/redis-provider.js';
 import { BENCH_NOW, Dataset } from '../benchmarks/dataset.js';
-import { runBenchmarks } from '../benchmarks/index.js';
+import { type BenchOptions, runBenchmarks } from '../benchmarks/index.js';
 import { resolveMix } from '../benchmarks/mixes.js';
+import { rawDriverFor } from '../benchmarks/raw.js';
+import type { RawDriverFactory } from '../benchmarks/raw-driver.js';
 import { parseRedisBenchmarkCsv, REDIS_BENCHMARK_OP, runRedisBenchmark } from '../benchmarks/redis-benchmark.js';
 import { firstCreatedIndex, mergeWorkers, shares, WorkerLoad } from '../benchmarks/worker-load.js';
 
@@ -183,4 +185,42 @@ test('redis-benchmark output: Redis 7 csv parsed, anything without its percentil
     }),
     /cannot connect/,
   );
+});
+
+test('bulk prefill: rows say so, and rows the backend would not read back stop the run', async (t) => {
+  const provided = await redisFor(t);
+  if (provided === undefined) return;
+  const options: BenchOptions = {
+    profile: 'quick',
+    ops: ['fetch-hit'],
+    datasetSizes: [200],
+    payloads: [200],
+    concurrency: [1],
+    timeMs: 5,
+    rounds: 1,
+    bulkPrefillFrom: 100,
+    onProgress: () => {},
+  };
+  try {
+    const rows = await runBenchmarks([{ name: 'redis', module: redis, openOptions: { url: provided.url } }], options);
+    assert.ok(!rows.some((r) => r.op === 'prefill'), 'no per-store prefill row');
+    assert.ok(rows.some((r) => r.driver === 'backend' && r.op === 'fetch-hit'));
+    for (const row of rows) assert.match(row.note ?? '', /bulk load/);
+    // A raw driver whose bulk load writes another version than the dataset's: caught on read-back.
+    const real = (await rawDriverFor(redis))!;
+    const skewed: RawDriverFactory = async (context) => {
+      const driver = await real(context);
+      return {
+        ...driver,
+        loadAll: (sessions) => driver.loadAll(Array.from(sessions, (s) => ({ ...s, version: s.version + 1 }))),
+        close: () => driver.close(),
+      };
+    };
+    await assert.rejects(
+      runBenchmarks([{ name: 'redis', module: redis, openOptions: { url: provided.url }, rawDriver: skewed }], options),
+      /does not read back through the backend/,
+    );
+  } finally {
+    await provided.stop();
+  }
 });
