@@ -26,7 +26,7 @@ import type { BenchmarkRow } from '../benchmarks/result.js';
 import { percentile, sampleMarginOfError, summarize, thin } from '../benchmarks/stats.js';
 import { OPS } from '../benchmarks/workloads.js';
 import { zeta, ZipfianGenerator } from '../benchmarks/zipf.js';
-import { type ProvidedRedis, provideRedis } from '../backends/servers/redis-provider.js';
+import { privateRedis } from './helpers/private-redis.js';
 
 test('percentile interpolates between closest ranks', () => {
   const five = [1, 2, 3, 4, 5];
@@ -256,7 +256,7 @@ test('open loop times each operation from its intended start: one stall delays e
 });
 
 test('redis: the run leaves no key behind on its server', async (t) => {
-  const provided = await redisFor(t);
+  const provided = await privateRedis(t);
   if (provided === undefined) return;
   try {
     const { default: redis } = await import('../backends/redis.js');
@@ -286,17 +286,8 @@ test('redis: the run leaves no key behind on its server', async (t) => {
   }
 });
 
-/** A Redis for the tests that need one: undefined (test skipped) unless CI requires it. */
-async function redisFor(t: { skip(reason: string): void }): Promise<ProvidedRedis | undefined> {
-  const provided = await provideRedis({ forceEmbedded: true });
-  if (!('skipped' in provided)) return provided;
-  assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${provided.skipped}`);
-  t.skip(provided.skipped);
-  return undefined;
-}
-
 test('raw drivers do the storage work they are measured for', async (t) => {
-  const redis = await redisFor(t);
+  const redis = await privateRedis(t);
   const dir = mkdtempSync(join(tmpdir(), 'sessionbench-raw-'));
   try {
     for (const name of ['memory', 'sqlite', 'lmdb', ...(redis === undefined ? [] : ['redis'])]) {

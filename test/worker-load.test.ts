@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import redis from '../backends/redis.js';
-import { type ProvidedRedis, provideRedis } from '../backends/servers/redis-provider.js';
+import { privateRedis } from './helpers/private-redis.js';
 import { BENCH_NOW, Dataset } from '../benchmarks/dataset.js';
 import { type BenchOptions, runBenchmarks } from '../benchmarks/index.js';
 import { resolveMix } from '../benchmarks/mixes.js';
@@ -16,15 +16,6 @@ import { rawDriverFor } from '../benchmarks/raw.js';
 import type { RawDriverFactory } from '../benchmarks/raw-driver.js';
 import { parseRedisBenchmarkCsv, REDIS_BENCHMARK_OP, runRedisBenchmark } from '../benchmarks/redis-benchmark.js';
 import { firstCreatedIndex, mergeWorkers, shares, WorkerLoad } from '../benchmarks/worker-load.js';
-
-/** A private Redis (skipped when none can be had, unless CI requires one). */
-async function redisFor(t: { skip(reason: string): void }): Promise<ProvidedRedis | undefined> {
-  const provided = await provideRedis({ forceEmbedded: true });
-  if (!('skipped' in provided)) return provided;
-  assert.ok(process.env.SESSIONBENCH_REQUIRE_REDIS !== '1', `SESSIONBENCH_REQUIRE_REDIS=1 but ${provided.skipped}`);
-  t.skip(provided.skipped);
-  return undefined;
-}
 
 const ROUND = { timeMs: 20, warmupMs: 5, iterations: 10, warmupIterations: 5, gc: false };
 
@@ -47,7 +38,7 @@ test('in flight is shared evenly; merged samples are every worker sample, sorted
 });
 
 test('worker processes drive the parent data over their own connections; merged count = sum of theirs', async (t) => {
-  const provided = await redisFor(t);
+  const provided = await privateRedis(t);
   if (provided === undefined) return;
   const dir = mkdtempSync(join(tmpdir(), 'sessionbench-workers-'));
   const namespace = `sessionbench-workers-${process.pid}`;
@@ -100,7 +91,7 @@ test('worker processes drive the parent data over their own connections; merged 
 });
 
 test('redis at 64 in flight: backend and raw rows from the same workers, ratio like for like, redis-benchmark row', async (t) => {
-  const provided = await redisFor(t);
+  const provided = await privateRedis(t);
   if (provided === undefined) return;
   try {
     const rows = await runBenchmarks([{ name: 'redis', module: redis, openOptions: { url: provided.url } }], {
@@ -137,7 +128,7 @@ test('redis at 64 in flight: backend and raw rows from the same workers, ratio l
 });
 
 test('without redis-benchmark on PATH the reference row is skipped with a note', async (t) => {
-  const provided = await redisFor(t);
+  const provided = await privateRedis(t);
   if (provided === undefined) return;
   const path = process.env.PATH;
   const lines: string[] = [];
@@ -188,7 +179,7 @@ test('redis-benchmark output: Redis 7 csv parsed, anything without its percentil
 });
 
 test('bulk prefill: rows say so, and rows the backend would not read back stop the run', async (t) => {
-  const provided = await redisFor(t);
+  const provided = await privateRedis(t);
   if (provided === undefined) return;
   const options: BenchOptions = {
     profile: 'quick',
