@@ -74,7 +74,7 @@ export interface BenchOptions {
   /**
    * Processes that drive a networked reference backend (and its raw driver) at
    * WORKER_MIN_CONCURRENCY and more in flight; 1 drives everything in-process. Default
-   * defaultWorkers(): one per core, at most MAX_WORKERS.
+   * defaultWorkers(): one per core but one (left to a local store), at most MAX_WORKERS.
    */
   workers?: number;
   /** Dataset size from which a networked backend is prefilled by bulk load (default BULK_PREFILL_FROM). */

@@ -16,16 +16,20 @@ import { sampleMarginOfError } from './stats.js';
 /** From this many in flight a networked store's rows are driven by worker processes. */
 export const WORKER_MIN_CONCURRENCY = 64;
 /**
- * One process per core up to 4: a child saturates one core with client work, more children than
- * cores only time-slice, and beyond 4 the store (a single-threaded Redis) is the limit anyway.
+ * A child saturates one core with client work (an ioredis GET costs the client several times
+ * what it costs Redis). The store usually runs on the same machine in CI, so one core is left to
+ * it: more children than the cores left only time-slice with the server and with each other (on
+ * 2 loaded cores, 2 children drove Redis slower than one process did). Beyond 4 the store itself
+ * (a single-threaded Redis) is the limit. A store on another machine can take more: --workers.
  */
 export const MAX_WORKERS = 4;
 /** A child loads tsx (from source) and connects; on a loaded machine that takes seconds. */
 const START_TIMEOUT_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 30_000;
 
+/** One per core but one, at most MAX_WORKERS; 1 (in-process) on 2 cores or fewer. */
 export function defaultWorkers(): number {
-  return Math.min(availableParallelism(), MAX_WORKERS);
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS));
 }
 
 /** What every child needs to open its own connections to the data the parent prefilled. */

@@ -17,7 +17,7 @@ ${BACKEND_HELP}
 ${PROFILE_HELP}
   --op <name>            only these operations (repeatable; default: all)
   --workers <n>          processes driving a networked store at 64+ in flight (default: one per
-                         core, at most 4; 1: everything in this process)
+                         core but one, at most 4; 1: everything in this process)
   --help                 this text
 
 Exit: 0 measured, 1 a backend could not be measured, 2 a usage or setup error.`;
