@@ -4,9 +4,9 @@ import { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
 import { SetupError } from '../backends/setup-error.js';
 
 /** What verify, props and bench run when no --backend is given. */
-export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
+export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis', 'postgres'];
 
-export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, or a plug-in module
+export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, postgres, or a plug-in module
                          (.js, .mjs, .ts); repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
 export const STRICT_HELP = `  --strict               fail on minor property failures too (conformance: exact error codes,
                          the exact size limit); by default only critical and major ones fail`;
@@ -40,10 +40,10 @@ export function backendsOf(values: string[] | undefined): string[] {
 }
 
 /**
- * A backend skipped for want of a server fails the run: with SESSIONBENCH_REQUIRE_REDIS=1 (CI
- * with a Redis), or when the user named the backends with --backend (`named`): one asked for by
- * name that can't be had is not a pass.
+ * Every backend skipped for want of a server fails the run when the user named the backends with
+ * --backend (`named`): one asked for by name that can't be had is not a pass. (Per server,
+ * SESSIONBENCH_REQUIRE_REDIS / _POSTGRES=1 does the same: Target.required.)
  */
 export function requireAll(named?: readonly string[]): boolean {
-  return process.env.SESSIONBENCH_REQUIRE_REDIS === '1' || (named !== undefined && named.length > 0);
+  return named !== undefined && named.length > 0;
 }
