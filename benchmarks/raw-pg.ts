@@ -12,6 +12,8 @@ import type { RawDriver } from './raw-driver.js';
 /** Rows per bulk INSERT, and bulk INSERTs in flight: a million rows in seconds, not a million round trips. */
 const LOAD_CHUNK = 2000;
 const LOAD_IN_FLIGHT = 4;
+/** Rows close() deletes per statement. */
+const CLOSE_BATCH = 20_000;
 /** The columns #row binds, in its order, with their array types for unnest. */
 const BULK_COLUMNS: [string, string][] = [
   ['ns', 'text'],
@@ -107,8 +109,11 @@ class RawPg implements RawDriver {
   }
 
   async close(): Promise<void> {
-    // The server outlives the run: remove every row of this namespace.
-    await this.pool.query(`DELETE FROM ${this.schema.table} WHERE ns = $1`, [this.ns]);
+    // The server outlives the run: remove every row of this namespace, in batches, each within
+    // the statement timeout (one DELETE of a million rows is not).
+    const t = this.schema.table;
+    const text = `DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE ns = $1 LIMIT $2))`;
+    while (((await this.pool.query(text, [this.ns, CLOSE_BATCH])).rowCount ?? 0) === CLOSE_BATCH);
     await this.pool.end();
   }
 }

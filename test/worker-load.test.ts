@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import redis from '../backends/redis.js';
+import { loadReferenceBackend } from '../backends/registry.js';
+import { providePostgres } from '../backends/servers/postgres-provider.js';
 import { privateRedis } from './helpers/private-redis.js';
 import { BENCH_NOW, Dataset } from '../benchmarks/dataset.js';
 import { type BenchOptions, runBenchmarks } from '../benchmarks/index.js';
@@ -212,6 +215,37 @@ test('bulk prefill: rows say so, and rows the backend would not read back stop t
       /does not read back through the backend/,
     );
   } finally {
+    await provided.stop();
+  }
+});
+
+test('postgres: the bulk load (INSERT ... unnest) reads back through the backend, and close leaves no row', async (t) => {
+  const provided = await providePostgres();
+  if ('skipped' in provided) {
+    assert.ok(process.env.SESSIONBENCH_REQUIRE_POSTGRES !== '1', provided.skipped);
+    return t.skip(provided.skipped);
+  }
+  const postgres = await loadReferenceBackend('postgres');
+  const table = `sessionbench_bulk_${process.pid}`;
+  const openOptions = { url: provided.url, table };
+  const pool = new pg.Pool({ connectionString: provided.url, query_timeout: 10_000 });
+  try {
+    const rows = await runBenchmarks([{ name: 'postgres', module: postgres, openOptions }], {
+      profile: 'quick',
+      ops: ['fetch-hit'],
+      datasetSizes: [4500],
+      payloads: [200],
+      concurrency: [1],
+      timeMs: 5,
+      rounds: 1,
+      bulkPrefillFrom: 100,
+      onProgress: () => {},
+    });
+    assert.ok(rows.every((r) => /bulk load/.test(r.note ?? '')));
+    assert.equal((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n, 0);
+  } finally {
+    await pool.query(`DROP TABLE IF EXISTS ${table}`);
+    await pool.end();
     await provided.stop();
   }
 });
