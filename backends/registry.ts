@@ -84,6 +84,20 @@ export function faultScenarios(name: string): readonly FaultScenario[] {
   return referenceBackend(name)?.faults ?? ['hostile-input'];
 }
 
+/**
+ * A backend reached over the network (its server is not this process): at many in flight the
+ * benchmark drives it from several processes (benchmarks/worker-load.ts). Derived from `server`,
+ * so the fact is written once.
+ */
+export function isNetworked(name: string): boolean {
+  return (referenceBackend(name)?.server ?? null) !== null;
+}
+
+/** True when `module` is the reference backend of its name itself, not a plug-in named like one. */
+export async function isReferenceModule(module: BackendModule): Promise<boolean> {
+  return isReferenceBackend(module.name) && (await loadReferenceBackend(module.name)) === module;
+}
+
 export async function loadReferenceBackend(name: string): Promise<BackendModule> {
   const backend = referenceBackend(name);
   if (backend === undefined) throw new Error(`unknown reference backend ${name}`);

@@ -9,6 +9,7 @@ const COLUMNS: [header: string, cell: (row: BenchmarkRow) => string, alignLeft?:
   ['n', (r) => String(r.datasetSize)],
   ['payload', (r) => `${r.payloadBytes}B`],
   ['c', (r) => String(r.concurrency)],
+  ['w', (r) => String(r.workers ?? 1)],
   ['mode', (r) => (r.arrivalRate === undefined ? r.mode : `${r.mode} @${r.arrivalRate}/s`), true],
   ['p50 µs', (r) => formatUs(r.p50Us)],
   ['p95 µs', (r) => formatUs(r.p95Us)],

@@ -3,10 +3,12 @@
 // same row reads the same everywhere.
 import type { BenchmarkRow } from './result.js';
 
-type Conditions = Pick<BenchmarkRow, 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode'>;
+type Conditions = Pick<BenchmarkRow, 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode'> & { workers?: number };
 
+/** Worker processes show only when there were several: "c=64 w=2" is 64 in flight from 2 processes. */
 export function conditionsText(row: Conditions): string {
-  return `n=${row.datasetSize} ${row.payloadBytes}B c=${row.concurrency} ${row.mode}`;
+  const workers = (row.workers ?? 1) > 1 ? ` w=${row.workers}` : '';
+  return `n=${row.datasetSize} ${row.payloadBytes}B c=${row.concurrency}${workers} ${row.mode}`;
 }
 
 /** The conditions with an open-loop row's arrival rate: what tells two rows of one op apart. */

@@ -3,8 +3,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { BackendModule } from '../backends/contract.js';
 import { type Profile, PROFILES } from '../backends/profiles.js';
+import { isNetworked, isReferenceModule, referenceBackend } from '../backends/registry.js';
 import { collectGarbage, type Measurement, measureClosedLoop, mergeRounds } from './closed-loop.js';
 import { BENCH_NOW, Dataset, forEachConcurrently } from './dataset.js';
 import { conditionsText, formatUs } from './format.js';
@@ -13,6 +15,7 @@ import { measureOpenLoop } from './open-loop.js';
 import { createProgress, type Progress } from './progress.js';
 import { rawDriverFor, rawSurface } from './raw.js';
 import type { RawDriver, RawDriverFactory } from './raw-driver.js';
+import { REDIS_BENCHMARK_OP, runRedisBenchmark } from './redis-benchmark.js';
 import type { BenchmarkRow } from './result.js';
 import {
   INTERVAL_CONFIDENCE,
@@ -25,6 +28,7 @@ import {
   thin,
 } from './stats.js';
 import { backendSurface, type Surface } from './surface.js';
+import { defaultWorkers, WORKER_MIN_CONCURRENCY, WorkerLoad } from './worker-load.js';
 import {
   CLEANUP_PER_SESSION,
   cleanupRunner,
@@ -76,6 +80,14 @@ export interface BenchOptions {
   openLoopMs?: number;
   /** Open-loop arrival rate (ops/s). Default: half the closed-loop throughput, rounded down to 1-2-5. */
   openLoopRate?: number;
+  /**
+   * Processes that drive a networked reference backend (and its raw driver) at
+   * WORKER_MIN_CONCURRENCY and more in flight; 1 drives everything in-process. Default
+   * defaultWorkers(): one per core but one (left to a local store), at most MAX_WORKERS.
+   */
+  workers?: number;
+  /** Dataset size from which a networked backend is prefilled by bulk load (default BULK_PREFILL_FROM). */
+  bulkPrefillFrom?: number;
 }
 
 /** The ops the scaling series runs at the larger dataset sizes. */
@@ -90,6 +102,15 @@ const CLEANUP_ITERATIONS = { measured: 3, warmup: 1 };
 const LIST_ITERATIONS = { measured: 10, warmup: 2 };
 /** Open-loop arrival rates stay in a range the scheduler itself can keep up with. */
 const OPEN_LOOP_RATE_RANGE = [100, 20_000] as const;
+/**
+ * From this size a networked backend is prefilled by its raw driver's bulk load (pipelines,
+ * multi-row INSERTs) instead of one store() per session: a million round trips would take longer
+ * than every measurement after them. The raw driver writes what the backend writes; a sample read
+ * back through the backend proves it.
+ */
+export const BULK_PREFILL_FROM = 100_000;
+/** Sessions read back through the backend after a bulk prefill. */
+const BULK_PREFILL_CHECKS = 100;
 
 interface Condition {
   datasetSize: number;
@@ -111,6 +132,8 @@ interface Settings {
   openLoopMs: number;
   openLoopRate: number | undefined;
   dir: string;
+  workers: number;
+  bulkPrefillFrom: number;
 }
 
 function positiveIntegers(values: number[], what: string): number[] {
@@ -146,6 +169,7 @@ function resolveSettings(options: BenchOptions): Settings {
   }
   const timeMs = options.timeMs ?? profile.timeMs;
   const [rounds] = positiveIntegers([options.rounds ?? profile.rounds], 'rounds');
+  const [workers] = positiveIntegers([options.workers ?? defaultWorkers()], 'workers');
   const rate = options.openLoopRate;
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
     throw new Error('openLoopRate must be a positive number');
@@ -161,6 +185,8 @@ function resolveSettings(options: BenchOptions): Settings {
     openLoopMs: options.openLoopMs ?? profile.openLoopMs,
     openLoopRate: rate,
     dir: options.dir ?? tmpdir(),
+    workers: workers!,
+    bulkPrefillFrom: options.bulkPrefillFrom ?? BULK_PREFILL_FROM,
   };
 }
 
@@ -226,7 +252,7 @@ function* sessionsOf(dataset: Dataset): Generator<ReturnType<Dataset['session']>
 
 type RowKey = Pick<
   BenchmarkRow,
-  'backend' | 'driver' | 'op' | 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode' | 'arrivalRate'
+  'backend' | 'driver' | 'op' | 'datasetSize' | 'payloadBytes' | 'concurrency' | 'mode' | 'workers' | 'arrivalRate'
 >;
 
 function toRow(key: RowKey, m: Measurement): BenchmarkRow {
@@ -265,9 +291,18 @@ function defaultRate(throughput: number): number {
   return step * magnitude;
 }
 
+/** A reference backend with a server of its own, not a plug-in named like one. */
+async function isNetworkedReference(module: BackendModule): Promise<boolean> {
+  return isNetworked(module.name) && (await isReferenceModule(module));
+}
+
 class TargetRun {
   readonly rows: BenchmarkRow[] = [];
   readonly #cleanups: (() => Promise<void>)[] = [];
+  /** The processes driving rows at WORKER_MIN_CONCURRENCY and more in flight (networked backends). */
+  #workers: WorkerLoad | undefined;
+  /** Said on every row of the condition (how it was prefilled). */
+  #note: string | undefined;
 
   constructor(
     private readonly target: BenchTarget,
@@ -276,13 +311,19 @@ class TargetRun {
     private readonly progress: Progress,
   ) {}
 
-  #key(driver: BenchmarkRow['driver'], op: string, concurrency: number, mode: BenchmarkRow['mode']): RowKey {
+  #key(
+    driver: BenchmarkRow['driver'],
+    op: string,
+    concurrency: number,
+    mode: BenchmarkRow['mode'],
+    workers = 1,
+  ): RowKey {
     const { datasetSize, payloadBytes } = this.condition;
-    return { backend: this.target.name, driver, op, datasetSize, payloadBytes, concurrency, mode };
+    return { backend: this.target.name, driver, op, datasetSize, payloadBytes, concurrency, mode, workers };
   }
 
   #add(row: BenchmarkRow): void {
-    this.rows.push(row);
+    this.rows.push(row.note === undefined && this.#note !== undefined ? { ...row, note: this.#note } : row);
     this.progress.line(rowText(row));
   }
 
@@ -308,15 +349,21 @@ class TargetRun {
     if (!concurrent && condition.concurrency.some((c) => c > 1)) {
       this.progress.note(`${target.name}: operations complete without waiting for I/O; rows above 1 in flight skipped`);
     }
-    // A synchronous store gains nothing from many in flight: its prefill latencies would only queue.
-    const prefillConcurrency = concurrent ? PREFILL_CONCURRENCY : 1;
-    this.progress.start(`${label} prefill`);
-    this.#add(
-      toRow(
-        this.#key('backend', 'prefill', prefillConcurrency, 'closed-loop'),
-        await prefill(surface, dataset, prefillConcurrency),
-      ),
-    );
+    const networked = await isNetworkedReference(target.module);
+    if (networked && rawFactory !== undefined && condition.datasetSize >= settings.bulkPrefillFrom) {
+      this.progress.start(`${label} bulk prefill`);
+      await this.#bulkPrefill(rawFactory, join(dir, 'bulk'), namespace, surface, dataset);
+    } else {
+      // A synchronous store gains nothing from many in flight: its prefill latencies would only queue.
+      const prefillConcurrency = concurrent ? PREFILL_CONCURRENCY : 1;
+      this.progress.start(`${label} prefill`);
+      this.#add(
+        toRow(
+          this.#key('backend', 'prefill', prefillConcurrency, 'closed-loop'),
+          await prefill(surface, dataset, prefillConcurrency),
+        ),
+      );
+    }
 
     let raw: Surface | undefined;
     if (rawFactory !== undefined) {
@@ -334,11 +381,42 @@ class TargetRun {
 
     if (raw !== undefined) contexts.push(['raw', this.#context(raw, dataset)]);
 
+    const manyInFlight = condition.concurrency.filter((c) => c >= WORKER_MIN_CONCURRENCY);
+    if (
+      networked &&
+      concurrent &&
+      settings.workers > 1 &&
+      manyInFlight.length > 0 &&
+      condition.ops.some((op) => CONCURRENT_OPS.has(op))
+    ) {
+      this.progress.start(`${label} starting ${settings.workers} load workers`);
+      const workers = await WorkerLoad.start(
+        {
+          backend: target.module.name,
+          dir: join(dir, 'backend'),
+          namespace,
+          ...(target.openOptions === undefined ? {} : { openOptions: target.openOptions }),
+          ...(raw === undefined ? {} : { raw: { dir: join(dir, 'raw'), namespace: `${namespace}-raw` } }),
+          dataset: { size: dataset.size, payloadBytes: dataset.payloadBytes, seed: dataset.seed },
+          seed: settings.seed,
+          mixes: settings.mixes,
+        },
+        settings.workers,
+      );
+      this.#workers = workers;
+      this.#cleanups.push(() => workers.close());
+    }
+
     for (const op of condition.ops) {
       for (const c of condition.concurrency) {
         if (c > 1 && !(concurrent && CONCURRENT_OPS.has(op))) continue;
         await this.#closedLoop(op, c, contexts, label);
       }
+    }
+
+    if (referenceBackend(target.module.name)?.server === 'redis' && networked && raw !== undefined) {
+      if (condition.ops.includes('fetch-hit'))
+        for (const c of manyInFlight) await this.#redisBenchmark(c, namespace, dataset);
     }
 
     if (condition.openLoop) await this.#openLoop(contexts[0]![1], concurrent ? Math.max(...condition.concurrency) : 1);
@@ -357,6 +435,7 @@ class TargetRun {
     label: string,
   ): Promise<void> {
     const { settings } = this;
+    const workers = c >= WORKER_MIN_CONCURRENCY ? this.#workers : undefined;
     const runs = contexts.flatMap(([driver, context]) =>
       runnersFor(op, context, settings.mixes).map((named) => ({ driver, named, rounds: [] as Measurement[] })),
     );
@@ -370,23 +449,26 @@ class TargetRun {
         const count = roundsOf(named);
         if (round >= count) continue;
         this.progress.start(`${label} ${named.op} c=${c} ${driver}${count > 1 ? ` round ${round + 1}/${count}` : ''}`);
+        const roundSettings = {
+          timeMs: settings.timeMs / count,
+          warmupMs: settings.warmupMs / count,
+          iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
+          warmupIterations: Math.ceil(
+            Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count,
+          ),
+          concurrency: c,
+          gc: count === 1,
+        };
         rounds.push(
-          await measureClosedLoop(named.runner, {
-            timeMs: settings.timeMs / count,
-            warmupMs: settings.warmupMs / count,
-            iterations: Math.ceil(Math.min(settings.iterations, named.iterations?.measured ?? Infinity) / count),
-            warmupIterations: Math.ceil(
-              Math.min(settings.warmupIterations, named.iterations?.warmup ?? Infinity) / count,
-            ),
-            concurrency: c,
-            gc: count === 1,
-          }),
+          workers === undefined
+            ? await measureClosedLoop(named.runner, roundSettings)
+            : (await workers.measure(driver, named.op, roundSettings)).merged,
         );
       }
     }
     for (const { driver, named, rounds } of runs) {
       const measurement = mergeRounds(rounds);
-      this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop'), measurement));
+      this.#add(toRow(this.#key(driver, named.op, c, 'closed-loop', workers?.size), measurement));
       const items = named.perCall?.() ?? 0;
       if (items > 0)
         this.#add(toRow(this.#key(driver, CLEANUP_PER_SESSION, c, 'closed-loop'), perItem(measurement, items)));
@@ -407,6 +489,55 @@ class TargetRun {
         );
       }
     }
+  }
+
+  /**
+   * The dataset written into the backend's own namespace by its raw driver's bulk load, then a
+   * sample read back through the backend: the rows must be exactly what the backend would have
+   * written. The driver stays open to the end (its close removes what it wrote).
+   */
+  async #bulkPrefill(
+    rawFactory: RawDriverFactory,
+    dir: string,
+    namespace: string,
+    surface: Surface,
+    dataset: Dataset,
+  ): Promise<void> {
+    mkdirSync(dir);
+    const driver = await rawFactory({ dir, namespace, options: this.target.openOptions });
+    this.#cleanups.push(() => driver.close());
+    await driver.loadAll(sessionsOf(dataset));
+    const step = Math.max(1, Math.floor(dataset.size / BULK_PREFILL_CHECKS));
+    for (let i = 0; i < dataset.size; i += step) {
+      if (!isDeepStrictEqual(await surface.fetch(dataset.id(i), BENCH_NOW), dataset.session(i)))
+        throw new Error(`${this.target.name}: session ${i} of the bulk prefill does not read back through the backend`);
+    }
+    this.#note = `prefilled by the raw driver's bulk load (what the backend writes, read back through it), not ${dataset.size} store() calls`;
+  }
+
+  /** redis-benchmark's GET at `c` connections on the same server: the raw rows' ceiling. */
+  async #redisBenchmark(c: number, namespace: string, dataset: Dataset): Promise<void> {
+    this.progress.start(`${this.target.name} redis-benchmark -c ${c}`);
+    const result = await runRedisBenchmark({
+      ...(this.target.openOptions === undefined ? {} : { openOptions: this.target.openOptions }),
+      key: `${namespace}:redis-benchmark`,
+      valueBytes: Buffer.byteLength(JSON.stringify(dataset.session(0))),
+      concurrency: c,
+      timeMs: this.settings.timeMs,
+    });
+    if ('skipped' in result) {
+      this.progress.note(`${this.target.name}: ${result.skipped}; its reference row is skipped`);
+      return;
+    }
+    this.#add({
+      ...this.#key('raw', REDIS_BENCHMARK_OP, c, 'closed-loop'),
+      ...result.percentiles,
+      opsPerSec: result.opsPerSec,
+      samples: result.requests,
+      rme: 0,
+      overheadRatio: null,
+      note: result.note,
+    });
   }
 
   #context(surface: Surface, dataset: Dataset): WorkloadContext {
@@ -436,7 +567,7 @@ class TargetRun {
  */
 function fillOverheadRatios(rows: BenchmarkRow[]): void {
   const key = (r: BenchmarkRow): string =>
-    JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode]);
+    JSON.stringify([r.backend, r.op, r.datasetSize, r.payloadBytes, r.concurrency, r.mode, r.workers ?? 1]);
   const raw = new Map(rows.filter((r) => r.driver === 'raw').map((r) => [key(r), r]));
   for (const row of rows) {
     const under = row.driver === 'backend' ? raw.get(key(row)) : undefined;

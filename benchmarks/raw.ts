@@ -3,7 +3,7 @@
 // A raw driver does the same storage work the backend does per operation, by the most direct
 // means its driver has, and nothing else: no validation, no compare-and-set, no expiry check.
 import type { BackendModule, Session } from '../backends/contract.js';
-import { loadReferenceBackend, type RawDriverName, referenceBackend } from '../backends/registry.js';
+import { isReferenceModule, type RawDriverName, referenceBackend } from '../backends/registry.js';
 import type { RawDriver, RawDriverFactory } from './raw-driver.js';
 import type { Surface } from './surface.js';
 
@@ -20,7 +20,7 @@ const RAW_DRIVERS: Record<RawDriverName, () => Promise<{ openRawDriver: RawDrive
 export async function rawDriverFor(module: BackendModule): Promise<RawDriverFactory | undefined> {
   const driver = referenceBackend(module.name)?.rawDriver;
   if (!driver) return undefined;
-  if ((await loadReferenceBackend(module.name)) !== module) return undefined;
+  if (!(await isReferenceModule(module))) return undefined;
   return (await RAW_DRIVERS[driver]()).openRawDriver;
 }
 

@@ -20,6 +20,14 @@ export interface BenchmarkRow {
   /** Operations in flight (closed loop), or at most in flight (open loop: later arrivals queue, their wait counted). */
   concurrency: number;
   mode: BenchmarkMode;
+  /**
+   * Processes that drove the load: 1 in-process; more for a networked store at many in flight
+   * (benchmarks/worker-load.ts), each with its own connections. Absent in reports written before
+   * it was recorded (then 1).
+   */
+  workers?: number;
+  /** How the row was measured, where that differs from the rest (a bulk prefill, another tool's figures). */
+  note?: string;
   /** Open-loop rows: the fixed arrival rate (ops/s) operations were scheduled at. */
   arrivalRate?: number;
   p50Us: number;

@@ -38,9 +38,12 @@ const KEY_FIELDS = [
   'arrivalRate',
 ] as const;
 
-/** Rows match when they measured the same thing under the same conditions. */
+/**
+ * Rows match when they measured the same thing under the same conditions; load from several
+ * processes is another condition than load from one (a report without workers drove from one).
+ */
 function rowKey(row: BenchmarkRow): string {
-  return JSON.stringify(KEY_FIELDS.map((field) => row[field]));
+  return JSON.stringify([...KEY_FIELDS.map((field) => row[field]), row.workers ?? 1]);
 }
 
 function identity(row: BenchmarkRow): Pick<RegressionRow, (typeof KEY_FIELDS)[number]> {

@@ -16,6 +16,8 @@ Options:
 ${BACKEND_HELP}
 ${PROFILE_HELP}
   --op <name>            only these operations (repeatable; default: all)
+  --workers <n>          processes driving a networked store at 64+ in flight (default: one per
+                         core but one, at most 4; 1: everything in this process)
   --help                 this text
 
 Exit: 0 measured, 1 a backend could not be measured, 2 a usage or setup error.`;
@@ -24,15 +26,19 @@ export const BENCH_OPTIONS = {
   backend: { type: 'string', multiple: true },
   profile: { type: 'string' },
   op: { type: 'string', multiple: true },
+  workers: { type: 'string' },
 } as const;
 
 export async function benchCommand(
-  values: { backend?: string[]; profile?: string; op?: string[] },
+  values: { backend?: string[]; profile?: string; op?: string[]; workers?: string },
   progress: Progress,
 ): Promise<number> {
   const profile = parseProfile(values.profile);
   const unknown = (values.op ?? []).filter((op) => !(OPS as readonly string[]).includes(op));
   if (unknown.length > 0) throw new SetupError(`unknown op ${unknown.join(', ')}; known: ${OPS.join(', ')}`);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isSafeInteger(workers) && workers >= 1))
+    throw new SetupError(`--workers must be a positive integer, got ${values.workers}`);
   return eachTarget(backendsOf(values.backend), progress, async (target, dir) => {
     let rows: BenchmarkRow[];
     try {
@@ -40,6 +46,7 @@ export async function benchCommand(
         profile,
         dir,
         ...(values.op === undefined ? {} : { ops: values.op }),
+        ...(workers === undefined ? {} : { workers }),
         onProgress: (line) => progress.line(line),
       });
     } catch (err) {

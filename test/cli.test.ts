@@ -55,6 +55,7 @@ describe('help and usage errors', { concurrency: true }, () => {
       [['verify', '--profile', 'fast'], /--profile must be one of quick, standard, thorough/],
       [['props', '--only', 'no-such-property'], /unknown property no-such-property/],
       [['bench', '--op', 'teleport'], /unknown op teleport/],
+      [['bench', '--workers', '0'], /--workers must be a positive integer, got 0/],
       [['verify', '--backend', 'mongodb'], /unknown backend mongodb/],
       [['verify', '--reliability', '--skip-reliability'], /--reliability and --skip-reliability contradict each other/],
       [['verify', '--budgets', 'no/such/budgets.json'], /cannot read budgets file no\/such\/budgets.json: ENOENT/],
