@@ -48,6 +48,8 @@ export interface ReliabilitySettings {
   kills: number;
   corruptionTrials: number;
   hostileCases: number;
+  /** Operations of each client (2 processes x 2 clients, 4 sessions) in the two-process linearizability run. */
+  historyOpsPerClient: number;
   /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
   encryptionBenchmark: boolean;
 }
@@ -80,7 +82,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+    reliability: {
+      byDefault: false,
+      kills: 10,
+      corruptionTrials: 20,
+      hostileCases: 1000,
+      historyOpsPerClient: 200,
+      encryptionBenchmark: false,
+    },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -96,7 +105,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+    reliability: {
+      byDefault: true,
+      kills: 30,
+      corruptionTrials: 100,
+      hostileCases: 3000,
+      historyOpsPerClient: 1000,
+      encryptionBenchmark: true,
+    },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -117,6 +133,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       kills: 100,
       corruptionTrials: 500,
       hostileCases: 10_000,
+      historyOpsPerClient: 5000,
       encryptionBenchmark: true,
     },
   },

@@ -151,6 +151,24 @@ test('each anomaly kind is reported with its smallest history', () => {
   }
 });
 
+test('shrinking keeps a witness of the whole history: it never invents an anomaly by dropping a write', () => {
+  // Create, delete, read nothing, create again: linearizable; then a CONFLICT nothing explains.
+  const v1again = session(1, { n: 10 });
+  const history = [
+    op('c1', 0, 1, store(v1, 0), ok()),
+    op('c1', 2, 3, del, ok(true)),
+    op('c2', 4, 5, fetch, ok(undefined)),
+    op('c1', 6, 7, store(v1again, 0), ok()),
+    op('c2', 8, 9, store(v2, 1), conflict),
+  ];
+  const summary = checkHistory(history);
+  assert.equal(summary.anomalous, 1);
+  const [anomaly] = summary.anomalies;
+  // Not "store v1, read nothing" (made by dropping the delete): the CONFLICT and what it contradicts.
+  assert.deepEqual(anomaly!.history, [history[3], history[4]], anomaly!.lines.join('\n'));
+  assert.equal(anomaly!.kind, 'other');
+});
+
 test('a history too big for the budget is unknown, never ok', () => {
   // Many writes all overlapping, each ambiguous: a wide search.
   const history: HistoryEvent[] = [op('c0', 0, 1, store(v1, 0), ok())];

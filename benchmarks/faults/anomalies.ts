@@ -1,8 +1,7 @@
-// What a non-linearizable history of one id shows: its smallest anomalous sub-history (shrunk by
-// removing operations while it stays non-linearizable and every answer in it stays explained by a
-// write in it), what kind of anomaly that is, and the sub-history printed one operation a line.
+// What a non-linearizable history of one id shows: its smallest anomalous sub-history (see
+// shrink), what kind of anomaly that is, and the sub-history printed one operation a line.
 import type { Session } from '../../backends/contract.js';
-import { explainedBy, isRelevant, producedSession, returnedSession, sameSession } from './history-model.js';
+import { explainedBy, isDefinite, isRelevant, producedSession, returnedSession, sameSession } from './history-model.js';
 import type { HistoryEvent } from './history.js';
 import { searchLinearization } from './linearizability-search.js';
 
@@ -43,34 +42,57 @@ function anomalous(events: readonly HistoryEvent[], budget: ShrinkBudget): boole
   return searchLinearization(events, budget).verdict === 'anomaly';
 }
 
+const PENDING: HistoryEvent['outcome'] = { type: 'info', error: 'pending at the cut' };
+
+/** The event as if its answer never came: a write that may have landed any time after its invocation, or never. */
+function ambiguous(event: HistoryEvent): HistoryEvent {
+  return { ...event, completedAt: null, outcome: PENDING };
+}
+
 /**
- * Removes blocks of operations, halving the block size down to one (delta debugging's
- * complement steps), keeping each removal after which the history is still anomalous and every
- * answer that was explained still is.
+ * The history up to `cut`: the operations invoked by then, those still running at `cut` made
+ * ambiguous. Linearizability is prefix-closed, so if this is anomalous the whole history is.
+ */
+function prefix(events: readonly HistoryEvent[], cut: number): HistoryEvent[] {
+  return events
+    .filter((e) => e.invokedAt <= cut)
+    .map((e) => (e.completedAt !== null && e.completedAt <= cut ? e : ambiguous(e)))
+    .filter(isRelevant);
+}
+
+/**
+ * The smallest anomalous history, in two steps that keep it a witness of the whole: the shortest
+ * anomalous prefix (a binary search over completion times: a longer prefix of an anomalous one is
+ * anomalous), then operations removed one at a time while it stays anomalous, every answer that
+ * was explained stays explained, and, for a write, while it stays anomalous with that write
+ * ambiguous too (whatever the write did, it can't explain the rest).
  */
 export function shrink(
   events: readonly HistoryEvent[],
   budget: ShrinkBudget,
 ): { history: HistoryEvent[]; minimal: boolean } {
+  const cuts = [...new Set(events.flatMap((e) => (isDefinite(e) ? [e.completedAt!] : [])))].sort((a, b) => a - b);
   let current = events.filter(isRelevant);
-  const explained = new Set(current.filter((e) => explainedBy(e, current)));
-  const keepsExplained = (candidate: readonly HistoryEvent[]): boolean =>
-    candidate.every((e) => !explained.has(e) || explainedBy(e, candidate));
-  for (let size = Math.max(1, Math.floor(current.length / 2)); size >= 1; size = Math.floor(size / 2)) {
-    for (let start = current.length - size; start >= 0; start -= size) {
-      if (Date.now() > budget.deadline) return { history: current, minimal: false };
-      const candidate = [...current.slice(0, start), ...current.slice(start + size)];
-      if (keepsExplained(candidate) && anomalous(candidate, budget)) current = candidate;
-    }
-    if (size === 1) break;
+  for (let low = 0, high = cuts.length - 1; low <= high;) {
+    if (Date.now() > budget.deadline) return { history: current, minimal: false };
+    const middle = (low + high) >> 1;
+    const candidate = prefix(events, cuts[middle]!);
+    if (anomalous(candidate, budget)) {
+      current = candidate;
+      high = middle - 1;
+    } else low = middle + 1;
   }
-  // A last pass one by one: removals may have enabled others.
+  const explained = new Set(current.filter((e) => explainedBy(e, current)));
+  const removable = (candidate: readonly HistoryEvent[], removed: HistoryEvent): boolean =>
+    candidate.every((e) => !explained.has(e) || explainedBy(e, candidate)) &&
+    anomalous(candidate, budget) &&
+    (removed.call.f === 'fetch' || anomalous([...candidate, ambiguous(removed)], budget));
   for (let changed = true; changed;) {
     changed = false;
     for (let i = current.length - 1; i >= 0; i--) {
       if (Date.now() > budget.deadline) return { history: current, minimal: false };
       const candidate = current.filter((_, j) => j !== i);
-      if (keepsExplained(candidate) && anomalous(candidate, budget)) {
+      if (removable(candidate, current[i]!)) {
         current = candidate;
         changed = true;
       }
