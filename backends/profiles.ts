@@ -133,7 +133,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       kills: 100,
       corruptionTrials: 500,
       hostileCases: 10_000,
-      historyOpsPerClient: 5000,
+      historyOpsPerClient: 3000,
       encryptionBenchmark: true,
     },
   },

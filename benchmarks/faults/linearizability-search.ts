@@ -98,21 +98,36 @@ function canonical(value: unknown): string {
     .join(',')}}`;
 }
 
-/** The set of operations taken, with its text as a cache key. */
+/**
+ * The set of operations taken, keyed small: operations are in invocation order, and every one
+ * below the highest taken is taken except the few still pending (concurrent or ambiguous), so
+ * the key is the highest taken index and the untaken ones below it.
+ */
 class Taken {
-  readonly #words: Uint16Array;
+  readonly #taken: Uint8Array;
+  /** The first untaken index, and the highest taken (-1: none). */
+  #low = 0;
+  #high = -1;
 
   constructor(size: number) {
-    this.#words = new Uint16Array(Math.ceil(size / 16));
+    this.#taken = new Uint8Array(size);
   }
 
   flip(op: number): void {
-    this.#words[op >> 4]! ^= 1 << (op & 15);
+    const taken = this.#taken;
+    taken[op] = taken[op] ? 0 : 1;
+    if (taken[op]) {
+      if (op > this.#high) this.#high = op;
+      while (taken[this.#low]) this.#low++;
+    } else {
+      if (op < this.#low) this.#low = op;
+      while (this.#high >= 0 && !taken[this.#high]) this.#high--;
+    }
   }
 
   key(): string {
-    let text = '';
-    for (const word of this.#words) text += String.fromCharCode(word);
+    let text = String(this.#high);
+    for (let i = this.#low; i < this.#high; i++) if (!this.#taken[i]) text += `,${i}`;
     return text;
   }
 }
