@@ -75,9 +75,9 @@ export function hostileGate(backend: string, row: HostileResult | undefined): Ga
 /** The first anomaly of a check, as one line: its id, kind, explanation and smallest history. */
 function firstAnomaly(check: CheckSummary): string {
   const [a] = check.anomalies;
-  return a === undefined
-    ? ''
-    : `; first: ${a.kind} on ${JSON.stringify(a.id)}: ${a.explanation}: ${a.lines.join(' | ')}`;
+  if (a === undefined) return '';
+  const shrunk = a.minimal ? '' : ' (shrinking ran out of budget: smaller may exist)';
+  return `; first: ${a.kind} on ${JSON.stringify(a.id)}: ${a.explanation}${shrunk}: ${a.lines.join(' | ')}`;
 }
 
 /**

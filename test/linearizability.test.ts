@@ -132,6 +132,18 @@ test('each anomaly kind is reported with its smallest history', () => {
       minimal: 3,
     },
     {
+      // Create, delete, create again (no lost update: the delete starts versions again), then nothing read.
+      name: 'acknowledged write lost after a delete',
+      kind: 'acknowledged-write-lost',
+      history: [
+        op('c1', 0, 1, store(v1, 0), ok()),
+        op('c1', 2, 3, del, ok(true)),
+        op('c1', 4, 5, store(session(1, { n: 10 }), 0), ok()),
+        op('c2', 6, 7, fetch, ok(undefined)),
+      ],
+      minimal: 2, // the second create and the read: the first create and the delete explain nothing
+    },
+    {
       // A CONFLICT with nothing to conflict with.
       name: 'wrong conflict',
       kind: 'other',

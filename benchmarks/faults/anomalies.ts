@@ -139,17 +139,20 @@ export function classify(
   origin: number,
 ): { kind: AnomalyKind; explanation: string } {
   const at = (t: number | null): string => (t === null ? 'never' : `+${(t - origin).toFixed(1)} ms`);
-  const bases = new Map<number, HistoryEvent>();
-  for (const event of minimal) {
-    const base = baseVersion(event);
-    if (base === undefined) continue;
-    const other = bases.get(base);
-    if (other !== undefined)
+  const based = minimal.filter((e) => baseVersion(e) !== undefined);
+  const deletes = minimal.filter((e) => e.call.f === 'delete' && e.outcome.type !== 'fail');
+  for (const [i, first] of based.entries()) {
+    for (const second of based.slice(i + 1)) {
+      if (baseVersion(first) !== baseVersion(second)) continue;
+      // A delete in between starts the versions again: create, delete, create is no lost update.
+      const from = Math.min(first.invokedAt, second.invokedAt);
+      const to = Math.max(first.completedAt ?? Infinity, second.completedAt ?? Infinity);
+      if (deletes.some((d) => d.invokedAt < to && (d.completedAt ?? Infinity) > from)) continue;
       return {
         kind: 'lost-update',
-        explanation: `${other.call.f} by ${other.client} (${at(other.completedAt)}) and ${event.call.f} by ${event.client} (${at(event.completedAt)}) were both acknowledged from version ${base}`,
+        explanation: `${first.call.f} by ${first.client} (${at(first.completedAt)}) and ${second.call.f} by ${second.client} (${at(second.completedAt)}) were both acknowledged from version ${baseVersion(first)}`,
       };
-    bases.set(base, event);
+    }
   }
   for (const write of minimal) {
     const written = acknowledgedWrite(write);
@@ -158,7 +161,10 @@ export function classify(
       if (read.outcome.type !== 'ok' || read.invokedAt <= write.completedAt!) continue;
       const seen = versionSeen(read);
       if (seen === null || (seen !== undefined && seen >= written.version)) continue;
-      const deleted = minimal.some((e) => e.call.f === 'delete' && e.invokedAt < (read.completedAt ?? Infinity));
+      // A delete that may fall between the write and the read explains the read.
+      const deleted = deletes.some(
+        (d) => d.invokedAt < read.completedAt! && (d.completedAt ?? Infinity) > write.invokedAt,
+      );
       if (deleted) continue;
       const what = seen === undefined ? 'nothing' : `version ${seen}`;
       const kind = everRead(written, whole) ? 'stale-read' : 'acknowledged-write-lost';
