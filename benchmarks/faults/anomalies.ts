@@ -7,12 +7,14 @@ import { searchLinearization } from './linearizability-search.js';
 
 /**
  * The anomalies named, checked in this order on the smallest history:
- * - 'lost-update': two acknowledged writes from the same version: two compare-and-set stores with
- *   the same expectedVersion, or such a store and a touch (or two touches) whose answers say they
- *   started from it. Linearized, the second would have seen the first's version: one was lost.
- * - 'stale-read': a fetch returned nothing or an older version than a write that completed before
- *   the fetch was invoked, with no delete in between, and that write's session (or a later version)
- *   was read at some point of the whole history: it was there, the read was served from the past.
+ * - 'lost-update': two acknowledged writes from the same version with no delete between them: two
+ *   compare-and-set stores with the same expectedVersion, or such a store and a touch (or two
+ *   touches) whose answers say they started from it. Linearized, the second would have seen the
+ *   first's version: one was lost.
+ * - 'stale-read': a read (a fetch, or a touch: it reads the version it starts from) found nothing
+ *   or an older version than a write acknowledged before the read was invoked, with no delete that
+ *   may fall between them, and that write's session (or a later version) is read somewhere in the
+ *   whole history: it was there, the read was served from the past.
  * - 'acknowledged-write-lost': the same, but no read of the whole history ever returns that write's
  *   session or a later version: the acknowledged write is gone.
  * - 'other': not linearizable in another way (a wrong CONFLICT, a wrong delete answer, ...).
