@@ -17,12 +17,6 @@ export interface CheckOptions {
   maxStepsPerId?: number;
   /** Wall-clock bound of one anomaly's shrinking. Default 2 s. */
   shrinkMsPerId?: number;
-  /**
-   * How far two clients' clocks may disagree, in ms: every operation's interval is widened by it
-   * on both sides (more lenient, never less). 0 in one process; the shared clock of several
-   * processes agrees to well under a millisecond. Default 0.
-   */
-  clockSkewMs?: number;
   /** Anomalies kept in full (with their histories); the counts cover them all. Default 10. */
   maxAnomalies?: number;
 }
@@ -53,20 +47,8 @@ export function emptyKinds(): Record<AnomalyKind, number> {
 export function checkHistory(history: readonly HistoryEvent[], options: CheckOptions = {}): CheckSummary {
   const budgetMs = options.budgetMsPerId ?? 5000;
   const maxSteps = options.maxStepsPerId ?? 2_000_000;
-  const skew = options.clockSkewMs ?? 0;
-  // The widened event searched, and the event as recorded, for printing.
-  const recorded = new Map<HistoryEvent, HistoryEvent>();
   const byId = new Map<string, HistoryEvent[]>();
-  for (const original of history) {
-    const event =
-      skew === 0
-        ? original
-        : {
-            ...original,
-            invokedAt: original.invokedAt - skew,
-            completedAt: original.completedAt === null ? null : original.completedAt + skew,
-          };
-    recorded.set(event, original);
+  for (const event of history) {
     const events = byId.get(event.call.id);
     if (events === undefined) byId.set(event.call.id, [event]);
     else events.push(event);
@@ -96,7 +78,7 @@ export function checkHistory(history: readonly HistoryEvent[], options: CheckOpt
       summary.unknownIds.push(id);
     } else {
       summary.anomalous++;
-      const anomaly = explain(id, events, recorded, {
+      const anomaly = explain(id, events, {
         deadline: Date.now() + (options.shrinkMsPerId ?? 2000),
         maxSteps: Math.min(maxSteps, 200_000),
       });
@@ -107,26 +89,10 @@ export function checkHistory(history: readonly HistoryEvent[], options: CheckOpt
   return summary;
 }
 
-function explain(
-  id: string,
-  events: readonly HistoryEvent[],
-  recorded: ReadonlyMap<HistoryEvent, HistoryEvent>,
-  budget: { deadline: number; maxSteps: number },
-): Anomaly {
-  const { history: shrunk, minimal } = shrink(events, budget);
-  // Shrinking may make an operation ambiguous (pending at the cut): shown as such, at its recorded times.
-  const history = shrunk.map((e) => {
-    const original = recorded.get(e);
-    if (original !== undefined) return original;
-    const source = events.find((s) => s.call === e.call)!;
-    return { ...recorded.get(source)!, completedAt: e.completedAt, outcome: e.outcome };
-  });
+function explain(id: string, events: readonly HistoryEvent[], budget: { deadline: number; maxSteps: number }): Anomaly {
+  const { history, minimal } = shrink(events, budget);
   const origin = history[0]?.invokedAt ?? 0;
-  const { kind, explanation } = classify(
-    history,
-    events.map((e) => recorded.get(e)!),
-    origin,
-  );
+  const { kind, explanation } = classify(history, events, origin);
   return { id, kind, explanation, history, minimal, lines: printHistory(history, origin) };
 }
 

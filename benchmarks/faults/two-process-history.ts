@@ -69,8 +69,7 @@ export async function runTwoProcessHistory(options: TwoProcessHistoryOptions): P
     operations: history.length,
     loadMs,
     // A generous budget: 'unknown' fails the gate, so it must mean a hard history, not a busy machine.
-    // Two processes' clocks: allow a millisecond, so no anomaly rests on a sub-ms cross-process order.
-    check: checkHistory(history, { budgetMsPerId: 30_000, clockSkewMs: 1, ...options.check }),
+    check: checkHistory(history, { budgetMsPerId: 30_000, ...options.check }),
   };
 }
 
