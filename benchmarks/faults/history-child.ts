@@ -1,6 +1,6 @@
 // One of the two processes of the two-process history scenario: opens the shared store, waits for
-// the other process at a barrier (a marker file each), runs its
-// clients' load through the recorder, and prints its history as one JSON line, "history <events>".
+// the other process at a barrier (a marker file each), runs its clients' load through the
+// recorder, and prints its history as one JSON line, "history <events>".
 // Usage: node --import tsx benchmarks/faults/history-child.ts '<HistoryChildRequest json>'
 import fs from 'node:fs';
 import path from 'node:path';
