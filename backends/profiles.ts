@@ -50,6 +50,8 @@ export interface ReliabilitySettings {
   kills: number;
   corruptionTrials: number;
   hostileCases: number;
+  /** Operations of each client (2 processes x 2 clients, 4 sessions) in the two-process linearizability run. */
+  historyOpsPerClient: number;
   /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
   encryptionBenchmark: boolean;
 }
@@ -104,7 +106,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+    reliability: {
+      byDefault: false,
+      kills: 10,
+      corruptionTrials: 20,
+      hostileCases: 1000,
+      historyOpsPerClient: 200,
+      encryptionBenchmark: false,
+    },
     // 1.5 s TTLs: not a whole second, so a store that rounds TTLs down to seconds expires visibly early.
     scenarios: {
       ttlMs: 1500,
@@ -130,7 +139,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+    reliability: {
+      byDefault: true,
+      kills: 30,
+      corruptionTrials: 100,
+      hostileCases: 3000,
+      historyOpsPerClient: 1000,
+      encryptionBenchmark: true,
+    },
     scenarios: {
       ttlMs: 1500,
       trials: 20,
@@ -160,6 +176,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       kills: 100,
       corruptionTrials: 500,
       hostileCases: 10_000,
+      historyOpsPerClient: 3000,
       encryptionBenchmark: true,
     },
     scenarios: {

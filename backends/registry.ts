@@ -7,7 +7,8 @@ export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis' | 'pg'
 /** What a backend needs from outside the process; backends/servers/provide.ts finds or starts it. */
 export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
-export type FaultScenario = 'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover';
+export type FaultScenario =
+  'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover' | 'linearizability';
 
 export interface ReferenceBackend {
   load(): Promise<{ default: BackendModule }>;
@@ -20,7 +21,8 @@ export interface ReferenceBackend {
   faultOpenOptions: Readonly<Record<string, unknown>>;
 }
 
-const FILE_FAULTS: readonly FaultScenario[] = ['crash-durability', 'corruption', 'hostile-input'];
+// linearizability: two processes share the store's files under load, their histories checked.
+const FILE_FAULTS: readonly FaultScenario[] = ['crash-durability', 'corruption', 'hostile-input', 'linearizability'];
 
 const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
   memory: {

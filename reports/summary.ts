@@ -9,6 +9,7 @@ import { HEADLINE_OPS, headlineRow } from './headline.js';
 import type { BackendReport, Gate, RegressionSummary, ReliabilityReport, Report } from './report.js';
 import { scenarioText } from './scenario-text.js';
 import { storeChoice } from './store-choice.js';
+import type { CheckSummary } from '../benchmarks/faults/linearizability.js';
 import { legalText } from './xml.js';
 
 const STATUS_MARK: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', 'nothing-verified': '❌' };
@@ -211,6 +212,18 @@ function ms(value: number | null): string {
   return value === null ? '–' : String(Math.round(value));
 }
 
+/** A history check's verdict counts, anomalies by kind, and its slowest id. */
+function checkCells(check: CheckSummary): string[] {
+  const kinds = Object.entries(check.kinds)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`);
+  return [
+    ...[check.ids, check.ok, check.anomalous, check.unknown].map(String),
+    kinds.join(', ') || '–',
+    check.maxMsPerId.toFixed(1),
+  ];
+}
+
 /** One small table per scenario that ran; what a gate says is in the Gates list above. */
 function reliabilitySection(r: ReliabilityReport): string {
   const parts: string[] = [`Profile ${r.profile}.`];
@@ -274,6 +287,11 @@ function reliabilitySection(r: ReliabilityReport): string {
     r.hostileInput.map((h) => [h.backend, String(h.cases), String(h.failures), String(h.seed), h.failure ?? '–']),
   );
   add(
+    'Linearizability (two processes on one store, histories checked per session id)',
+    ['Backend', 'Operations', 'Ids', 'Ok', 'Anomalous', 'Unknown', 'Anomalies', 'Slowest id ms'],
+    r.histories.map((h) => [h.backend, String(h.check.operations), ...checkCells(h.check)]),
+  );
+  add(
     'Encryption cost (sqlite vs sqlite+aes)',
     ['Op', 'Conditions', 'Plain p50 µs', 'Encrypted p50 µs', 'Ratio'],
     (r.encryption ?? []).map((e) => [
@@ -298,6 +316,16 @@ function reliabilitySection(r: ReliabilityReport): string {
         ],
       ],
     );
+    add(
+      'Redis Cluster failover: client history checked per session id (reported, not gated)',
+      ['Operations', 'Ids', 'Ok', 'Anomalous', 'Unknown', 'Anomalies', 'Slowest id ms'],
+      [[String(f.linearizability.operations), ...checkCells(f.linearizability)]],
+    );
+    for (const a of f.linearizability.anomalies.slice(0, 3))
+      parts.push(
+        `${a.kind} on ${legalText(JSON.stringify(a.id))}: ${legalText(a.explanation)}`,
+        fenced(a.lines.join('\n')),
+      );
   }
   if (r.skipped.length > 0) parts.push('Not run:', r.skipped.map((s) => `- ${legalText(s)}`).join('\n'));
   return parts.join('\n\n');

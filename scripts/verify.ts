@@ -263,6 +263,7 @@ async function runFaults(
       corruption: [],
       redisFaults: [],
       hostileInput: [],
+      histories: [],
       skipped: [
         wanted
           ? 'no backend for the fault scenarios'
@@ -296,7 +297,8 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
       reliability.crash.length +
         reliability.corruption.length +
         reliability.redisFaults.length +
-        reliability.hostileInput.length >
+        reliability.hostileInput.length +
+        reliability.histories.length >
       0
     ) {
       b.gates.push(...reliabilityGates(b.name, reliability));

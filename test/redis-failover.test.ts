@@ -1,6 +1,6 @@
 // Redis Cluster failover under a steady write and touch load from two managers (replicas: 1):
 // the master owning the namespace's slot is SIGKILLed, its replica is promoted, the managers
-// retry what fails UNAVAILABLE, and no acknowledged session is lost. The scenario starts and
+// retry what fails UNAVAILABLE, and no acknowledged session is lost; their backend calls are checked for linearizability. The scenario starts and
 // stops its own 7 redis-server processes (3 masters, 3 replicas, 1 spare).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -17,4 +17,9 @@ test('SIGKILL of the slot owner: the replica takes over, writes fail UNAVAILABLE
   assert.notEqual(result.unavailableWindowMs, null);
   assert.ok(result.acknowledged >= 400 + result.sessions, `acknowledged ${result.acknowledged}`);
   assert.equal(result.attempted, result.acknowledged + result.failed);
+  // Every session's history was checked, each id given one verdict (anomalies are reported, not asserted: see failoverGate).
+  const check = result.linearizability;
+  assert.ok(check.ids >= result.sessions, `${check.ids} ids checked`);
+  assert.equal(check.ok + check.anomalous + check.unknown, check.ids);
+  assert.ok(check.operations > result.attempted, 'every backend call recorded, reads included');
 });

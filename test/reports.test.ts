@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import { runReliability } from '../benchmarks/faults/index.js';
+import { emptyKinds } from '../benchmarks/faults/linearizability.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { checkBudgets, loadBudgets, parseBudgets } from '../reports/budgets.js';
 import { budgetsGate, overallStatus, propertiesGate } from '../reports/gates.js';
@@ -21,6 +22,7 @@ import {
   crashGate,
   failoverGate,
   hostileGate,
+  linearizabilityGate,
   redisFaultsGate,
   reliabilityGates,
 } from '../reports/reliability-gates.js';
@@ -518,6 +520,18 @@ describe('reliability in the reports', () => {
     killedPort: 30001,
     promotedPort: 30004,
     durationMs: 15_000,
+    linearizability: {
+      ids: 16,
+      ok: 16,
+      anomalous: 0,
+      unknown: 0,
+      operations: 1900,
+      kinds: emptyKinds(),
+      anomalies: [],
+      unknownIds: [],
+      maxMsPerId: 12,
+      totalMs: 80,
+    },
   };
 
   before(async () => {
@@ -583,6 +597,7 @@ describe('reliability in the reports', () => {
         'sqlite crash-durability',
         'sqlite corruption',
         'sqlite hostile-input',
+        'sqlite linearizability',
         'redis-cluster failover',
       ],
     );
@@ -597,7 +612,13 @@ describe('reliability in the reports', () => {
     const report = reportWithReliability(reliability);
     const md = renderSummary(report);
     assert.match(md, /^## Reliability$/m);
-    for (const title of ['Crash durability', 'Corruption', 'Hostile input', 'Redis Cluster failover'])
+    for (const title of [
+      'Crash durability',
+      'Corruption',
+      'Hostile input',
+      'Linearizability',
+      'Redis Cluster failover',
+    ])
       assert.match(md, new RegExp(`^### ${title}`, 'm'));
     assert.doesNotMatch(md, /^### Redis faults/m, 'no table for a scenario that did not run');
     assert.match(
@@ -709,9 +730,24 @@ describe('reliability in the reports', () => {
     assert.equal(lost.status, 'failed');
     assert.match(
       lost.detail,
-      /^2 lost of 880 acknowledged \(900 attempted\); unavailable 1800 ms, write stall 2100 ms$/,
+      /^2 lost of 880 acknowledged \(900 attempted\); unavailable 1800 ms, write stall 2100 ms; history \(reported, not gated\): 16 ids \(1900 ops\): 16 ok, 0 anomalous, 0 unknown; slowest id 12\.0 ms$/,
     );
     assert.equal(failoverGate('redis-cluster', { error: 'no redis-server' }).status, 'failed');
+
+    // Two processes on one store: the real run's sqlite row passes; an anomaly or an unknown id fails.
+    const history = reliability.histories.find((h) => h.backend === 'sqlite')!;
+    assert.equal(history.check.anomalous + history.check.unknown, 0, JSON.stringify(history.check));
+    assert.equal(linearizabilityGate('sqlite', history).status, 'passed');
+    const anomalous = { ...history, check: { ...history.check, ok: history.check.ok - 1, anomalous: 1 } };
+    assert.equal(linearizabilityGate('sqlite', anomalous).status, 'failed');
+    const unknown = {
+      ...history,
+      check: { ...history.check, ok: history.check.ok - 1, unknown: 1, unknownIds: ['s0'] },
+    };
+    const undecided = linearizabilityGate('sqlite', unknown);
+    assert.equal(undecided.status, 'failed', 'unknown is never passed');
+    assert.match(undecided.detail, /unknown \(budget ran out, not a pass\): s0/);
+    assert.equal(linearizabilityGate('sqlite', undefined).status, 'skipped');
 
     // Through the report: a lost write fails the run and shows in summary.md's Failures.
     const report = reportWithReliability({ ...reliability, failover: { ...failover, lost: 2 } });

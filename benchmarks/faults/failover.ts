@@ -2,6 +2,9 @@
 // backend, replicas: 1, retrying UNAVAILABLE with backoff) update and touch shared sessions;
 // the master owning the namespace's slot is SIGKILLed; the cluster promotes its replica. Every
 // session acknowledged must afterwards be present at its last acknowledged version: lost = 0.
+// Every backend call of the managers, and the final reads, are recorded and the history checked
+// for linearizability: what it finds is reported (Redis replication is asynchronous, WAIT included:
+// it is the measured risk), the gate stays on `lost`.
 // Always on a cluster it started (it kills one of its processes), loopback only, every loop
 // bounded by a count and a time limit.
 import { isDeepStrictEqual } from 'node:util';
@@ -11,6 +14,9 @@ import { SessionManager } from '../../backends/manager.js';
 import redisCluster from '../../backends/redis-cluster.js';
 import { RedisKeys } from '../../backends/redis-keys.js';
 import { masterOf, startRedisCluster, type LocalRedisCluster } from '../../backends/servers/redis-cluster.js';
+import type { HistoryEvent } from './history.js';
+import { checkHistory, type CheckSummary } from './linearizability.js';
+import { recordHistory } from './record-history.js';
 
 export interface FailoverOptions {
   /** Concurrent sessions under load. */
@@ -47,6 +53,8 @@ export interface FailoverResult {
   killedPort: number;
   promotedPort: number | null;
   durationMs: number;
+  /** The linearizability check of every recorded backend call (managers' and the final reads), per session id. */
+  linearizability: CheckSummary;
 }
 
 /** When calls started failing UNAVAILABLE (reads too: a manager write reads first) and when a write first succeeded again. */
@@ -127,9 +135,10 @@ async function underLoad(
     backoffMs: options.backoffMs ?? 20,
     defaultTimeoutMs: null,
   };
+  const history: HistoryEvent[] = [];
   const managers = [
-    new SessionManager(outage.observe(await open(1)), managerOptions),
-    new SessionManager(outage.observe(await open(1)), managerOptions),
+    new SessionManager(outage.observe(recordHistory(await open(1), 'm0', history)), managerOptions),
+    new SessionManager(outage.observe(recordHistory(await open(1), 'm1', history)), managerOptions),
   ];
   const writes = new Writes();
   try {
@@ -143,7 +152,7 @@ async function underLoad(
       await awaitRecovery(writes, outage, options.acksAfter ?? 200, deadline);
       load.stopping = true;
       await Promise.all(load.workers);
-      const lost = await countLost(await open(0), writes.acked);
+      const lost = await countLost(recordHistory(await open(0), 'after', history), writes.acked);
       return {
         attempted: writes.attempted,
         acknowledged: writes.acknowledged,
@@ -158,6 +167,7 @@ async function underLoad(
         killedPort: kill.port,
         promotedPort: promotion.promotedPort,
         durationMs: Date.now() - started,
+        linearizability: checkHistory(history),
       };
     } finally {
       load.stopping = true;

@@ -13,8 +13,9 @@ import { runCorruption, type CorruptionResult } from './corruption.js';
 import { runCrashDurability, type CrashResult } from './crash-durability.js';
 import { runHostileInput, type HostileResult } from './hostile-input.js';
 import { REDIS_FAULTS, runRedisFault, type RedisFaultResult } from './redis-faults.js';
+import { runTwoProcessHistory, type TwoProcessHistoryResult } from './two-process-history.js';
 
-export type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult };
+export type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult, TwoProcessHistoryResult };
 
 export interface ReliabilityOptions {
   profile?: Profile;
@@ -52,6 +53,8 @@ export interface ReliabilityResult {
   corruption: CorruptionResult[];
   redisFaults: RedisFaultResult[];
   hostileInput: HostileResult[];
+  /** Two processes on one store, their histories checked for linearizability. */
+  histories: TwoProcessHistoryResult[];
   encryption?: EncryptionCost[];
   /** Scenarios that could not run, and why (no redis-server, say). */
   skipped: string[];
@@ -69,6 +72,7 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     corruption: [],
     redisFaults: [],
     hostileInput: [],
+    histories: [],
     skipped: [],
   };
   let n = 0;
@@ -132,6 +136,12 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     const module = await loadFaultBackend(name);
     result.hostileInput.push(
       await inDir((dir) => runHostileInput({ module, cases: sizes.hostileCases, dir, openOptions, seed })),
+    );
+  }
+  for (const backend of runs('linearizability')) {
+    progress(`linearizability: ${backend}, 2 processes x 2 clients x ${sizes.historyOpsPerClient} operations`);
+    result.histories.push(
+      await inDir((dir) => runTwoProcessHistory({ backend, dir, opsPerClient: sizes.historyOpsPerClient, seed })),
     );
   }
   if (options.encryptionBenchmark) {
