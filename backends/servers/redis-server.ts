@@ -7,9 +7,10 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { withTimeout } from '../timeout.js';
+import { onProcessEnd } from './exit-hooks.js';
 
 export interface RedisServer {
-  host: '127.0.0.1';
+  host: string;
   port: number;
   url: string;
   pid: number;
@@ -25,6 +26,12 @@ export interface RedisServerOptions {
   password?: string;
   /** How long to wait for the first PONG. */
   startTimeoutMs?: number;
+  /** Bind (and reach) the server on this address instead of 127.0.0.1, e.g. inside a network namespace. */
+  host?: string;
+  /** Listen on this port instead of a free loopback one (its own address has no other server). */
+  port?: number;
+  /** Run redis-server through this command, e.g. ['ip', 'netns', 'exec', 'ns1']: it must exec its arguments. */
+  commandPrefix?: string[];
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -65,35 +72,10 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<string 
   }
 }
 
-// Servers still running, killed with this process if nobody stopped them.
-const running = new Set<ChildProcess>();
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-function killRunning(): void {
-  for (const child of running) child.kill('SIGKILL');
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killRunning();
-  removeHooks();
-  // Our listener disabled the default action; restore it unless someone else handles the signal.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function removeHooks(): void {
-  process.off('exit', killRunning);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
-}
-
+/** Kills `child` if this process ends first. */
 function track(child: ChildProcess): void {
-  if (running.size === 0) {
-    process.on('exit', killRunning);
-    for (const signal of SIGNALS) process.on(signal, onSignal);
-  }
-  running.add(child);
-  child.once('exit', () => {
-    if (running.delete(child) && running.size === 0) removeHooks();
-  });
+  const untrack = onProcessEnd(() => child.kill('SIGKILL'));
+  child.once('exit', untrack);
 }
 
 function exited(child: ChildProcess): boolean {
@@ -125,11 +107,16 @@ function captureOutput(child: ChildProcess): () => string {
 type Attempt = { server: RedisServer } | { portTaken: true };
 
 async function startOnce(port: number, options: RedisServerOptions): Promise<Attempt> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const host = options.host ?? '127.0.0.1';
+  const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no'];
+  // Protected mode refuses clients from other addresses; a non-loopback host is a private network's.
+  if (host !== '127.0.0.1') args.push('--protected-mode', 'no');
   if (options.dir !== undefined) args.push('--dir', options.dir);
   if (options.password !== undefined) args.push('--requirepass', options.password);
   args.push(...(options.args ?? []));
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command = 'redis-server', ...prefixArgs] = options.commandPrefix ?? [];
+  const commandArgs = options.commandPrefix === undefined ? args : [...prefixArgs, 'redis-server', ...args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const output = captureOutput(child);
   const outputComplete = once(child, 'close'); // after 'exit', once the pipes are drained
@@ -137,12 +124,12 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
   if (spawned !== undefined) {
     const missing = (spawned as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(
-      missing ? 'redis-server is not installed (not found on PATH)' : `cannot start redis-server: ${spawned.message}`,
+      missing ? `${command} is not installed (not found on PATH)` : `cannot start redis-server: ${spawned.message}`,
     );
   }
   track(child);
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
-  const url = `redis://${auth}127.0.0.1:${port}`;
+  const url = `redis://${auth}${host}:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   let reason: string | undefined = 'not tried';
   while (Date.now() < deadline) {
@@ -155,7 +142,7 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
     }
     reason = await pingRedis(url, 500);
     if (reason === undefined) {
-      const server: RedisServer = { host: '127.0.0.1', port, url, pid: child.pid!, stop: () => stopChild(child) };
+      const server: RedisServer = { host, port, url, pid: child.pid!, stop: () => stopChild(child) };
       return { server };
     }
     await sleep(50);
@@ -166,8 +153,13 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Att
   );
 }
 
-/** A private redis-server (no disk) on a free loopback port, answering PING. */
+/** A private redis-server (no disk) on a free loopback port (or the one given), answering PING. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  if (options.port !== undefined) {
+    const result = await startOnce(options.port, options);
+    if ('server' in result) return result.server;
+    throw new Error(`redis-server found port ${options.host ?? '127.0.0.1'}:${options.port} taken`);
+  }
   for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
     const result = await startOnce(await freePort(), options);
     if ('server' in result) return result.server;
