@@ -2,12 +2,15 @@
 // the tag of the state it was computed from (metadata { tag, prev }), so the states of one id form
 // a tree of tags; what a linearizable store shows is one path through it.
 // - acknowledged: writes that completed ok (stores, touches that found the session, deletes that deleted).
-// - lost: acknowledged stores that the final state (read after the partitions healed) does not
-//   descend from, with no delete invoked on that id after them that could explain it.
+// - lost: acknowledged stores that no later operation ever saw (no read returned them or a state
+//   built on them, no acknowledged write was built on them), with no delete that could explain it
+//   before the next read. The history ends with a read of every id after the partitions healed.
 // - lost updates: compare-and-sets acknowledged twice from the same predecessor: two branches,
 //   one of which was overwritten without being seen (what CAS exists to prevent).
 // - stale reads: reads (fetch, touch) that do not reflect the latest store acknowledged before
 //   they began, with no delete in between.
+// - impossible reads: a read returning another id's session, or a state no client ever wrote
+//   for that id. Replication can lose or delay writes; it can't invent or move them.
 import type { Session } from '../../backends/contract.js';
 import type { HistoryEvent } from './history.js';
 
@@ -19,6 +22,7 @@ export interface PartitionFigures {
   lost: number;
   lostUpdates: number;
   staleReads: number;
+  impossibleReads: number;
   /** A few of each anomaly, one line each. */
   examples: string[];
 }
@@ -36,10 +40,7 @@ function completed(e: HistoryEvent): number {
 }
 
 /** `final`: the state of each id read after the run (the tag, or null when absent). */
-export function partitionFigures(
-  history: readonly HistoryEvent[],
-  final: ReadonlyMap<string, string | null>,
-): PartitionFigures {
+export function partitionFigures(history: readonly HistoryEvent[]): PartitionFigures {
   const figures: PartitionFigures = {
     operations: history.length,
     acknowledged: 0,
@@ -47,6 +48,7 @@ export function partitionFigures(
     lost: 0,
     lostUpdates: 0,
     staleReads: 0,
+    impossibleReads: 0,
     examples: [],
   };
   const example = (text: string): void => {
@@ -84,13 +86,25 @@ export function partitionFigures(
     const deleteBetween = (from: number, to: number): boolean =>
       deletes.some((d) => d.invokedAt <= to && completed(d) >= from);
     const acked = events.filter((e) => e.call.f === 'store' && e.outcome.type === 'ok');
-    const finalTag = final.get(id) ?? null;
+    const observed = new Set<string>();
+    const observe = (tag: string | null): void => {
+      for (let t = tag; t !== null && !observed.has(t); t = parent.get(t) ?? null) observed.add(t);
+    };
+    for (const e of events) {
+      if (e.outcome.type !== 'ok') continue;
+      if (e.call.f === 'store') observe(String(e.call.session.metadata.tag));
+      else if (e.call.f !== 'delete') observe(tagOf(e.outcome.value));
+    }
+    const reads = events.filter((e) => (e.call.f === 'fetch' || e.call.f === 'touch') && e.outcome.type === 'ok');
     for (const w of acked) {
       const tag = String((w.call as { session: Session }).session.metadata.tag);
-      if (!descendsFrom(finalTag, tag) && !deleteBetween(w.invokedAt, Number.POSITIVE_INFINITY)) {
-        figures.lost++;
-        example(`lost: ${id} write ${tag} by ${w.client} acknowledged, final state ${finalTag ?? 'absent'}`);
-      }
+      if (observed.has(tag)) continue;
+      const next = reads.find((r) => r.invokedAt > completed(w));
+      if (next === undefined || deleteBetween(w.invokedAt, completed(next))) continue;
+      figures.lost++;
+      example(
+        `lost: ${id} write ${tag} by ${w.client} acknowledged, never seen again (${next.client} read ${tagOf(next.outcome.type === 'ok' ? next.outcome.value : null) ?? 'nothing'} after it)`,
+      );
     }
     const fromSamePrev = new Map<string, HistoryEvent[]>();
     for (const w of acked) {
@@ -106,6 +120,13 @@ export function partitionFigures(
       }
     for (const r of events) {
       if ((r.call.f !== 'fetch' && r.call.f !== 'touch') || r.outcome.type !== 'ok') continue;
+      const seen = tagOf(r.outcome.value);
+      const value = r.outcome.value as Session | null | undefined;
+      if (value != null && (value.id !== id || (seen !== null && !parent.has(seen)))) {
+        figures.impossibleReads++;
+        example(`impossible read: ${id} ${r.call.f} by ${r.client} returned ${JSON.stringify(value).slice(0, 100)}`);
+        continue;
+      }
       const before = acked.filter((w) => completed(w) < r.invokedAt);
       const latest = before.reduce<HistoryEvent | undefined>(
         (a, w) => (a === undefined || completed(w) > completed(a) ? w : a),
@@ -113,7 +134,6 @@ export function partitionFigures(
       );
       if (latest === undefined || deleteBetween(latest.invokedAt, completed(r))) continue;
       const tag = String((latest.call as { session: Session }).session.metadata.tag);
-      const seen = tagOf(r.outcome.value);
       if (!descendsFrom(seen, tag)) {
         figures.staleReads++;
         example(`stale read: ${id} ${r.call.f} by ${r.client} saw ${seen ?? 'nothing'} after ${tag} was acknowledged`);
