@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import type { Json, Session, SessionBackend } from '../../backends/contract.js';
 import { jsonKey, jsonValue, metadataArb, smallMetadataArb } from '../arbitraries/index.js';
-import { expectSession, jsonDiff } from '../engine/compare.js';
+import { expectSession } from '../engine/compare.js';
+import { jsonDiff } from '../../backends/json-diff.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
 import { expectOk } from '../../backends/outcome.js';
 import { interleavingArb, scheduledBackend, withScheduler } from '../engine/scheduling.js';

@@ -13,7 +13,8 @@ import {
   sessionArb,
   smallMetadataArb,
 } from '../arbitraries/index.js';
-import { expectSession, jsonDiff, quote } from '../engine/compare.js';
+import { expectSession, quote } from '../engine/compare.js';
+import { jsonDiff } from '../../backends/json-diff.js';
 import type { ManagerLike, Metadata, PropertyContext, PropertyDef } from '../engine/define.js';
 import { expiryOf, ReferenceModel } from '../engine/model.js';
 import { idPoolArb, newWorld, SPAN, stepsFor, storeStepArb, touchStepArb } from '../engine/model-run.js';
