@@ -1,15 +1,15 @@
 // One client of the partition scenario, run inside its own network namespace
 // (`ip netns exec <ns> node partition-client <config>`): over the redis-cluster reference backend
 // with short timeouts it reads, creates, compare-and-sets, touches and deletes a small set of
-// shared session ids until its stdin closes, and appends every operation, as a HistoryEvent, to
-// its history file (JSON lines). Every write names its predecessor: metadata { tag, prev } is a
+// shared session ids until its stdin closes, and appends every operation, recorded as a
+// HistoryEvent (record-history.ts), to its history file (JSON lines). Every write names its predecessor: metadata { tag, prev } is a
 // unique tag for this write and the tag of the state it was computed from, so the parent can
 // tell which acknowledged writes survived and which reads were stale.
 import fs from 'node:fs';
 import type { Session, SessionBackend } from '../../backends/contract.js';
-import { errorCode } from '../../backends/errors.js';
 import redisCluster from '../../backends/redis-cluster.js';
-import { historyClock, type HistoryCall, type HistoryEvent, type HistoryOutcome } from './history.js';
+import type { HistoryEvent } from './history.js';
+import { recordHistory } from './record-history.js';
 import { mulberry32 } from '../random.js';
 
 export interface PartitionClientConfig {
@@ -36,27 +36,13 @@ function tagOf(session: Session | undefined | null): Known {
   return { version: session.version, tag: String(session.metadata.tag) };
 }
 
-/** Runs `call` and appends its event; a CONFLICT is a definite failure, any other error may have taken effect. */
-async function record<T>(
-  config: PartitionClientConfig,
-  call: HistoryCall,
-  run: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; conflict: boolean }> {
-  const invokedAt = historyClock();
-  let outcome: HistoryOutcome;
-  let result: { ok: true; value: T } | { ok: false; conflict: boolean };
+/** The call's result, or undefined (belief unknown: read first) when it failed. */
+async function attempt<T>(run: () => Promise<T>): Promise<{ value: T } | undefined> {
   try {
-    const value = await run();
-    outcome = { type: 'ok', value: value as HistoryOutcome & never };
-    result = { ok: true, value };
-  } catch (err) {
-    const code = errorCode(err);
-    outcome = code === 'CONFLICT' ? { type: 'fail', code } : { type: 'info', error: (err as Error).message };
-    result = { ok: false, conflict: code === 'CONFLICT' };
+    return { value: await run() };
+  } catch {
+    return undefined;
   }
-  const event: HistoryEvent = { client: config.client, call, invokedAt, completedAt: historyClock(), outcome };
-  fs.appendFileSync(config.historyFile, `${JSON.stringify(event)}\n`);
-  return result;
 }
 
 async function step(
@@ -71,8 +57,8 @@ async function step(
   const roll = random();
   const now = Date.now();
   if (belief === undefined || roll < 0.35) {
-    const r = await record(config, { f: 'fetch', id, now }, () => backend.fetch(id, now));
-    known.set(id, r.ok ? tagOf(r.value) : undefined);
+    const r = await attempt(() => backend.fetch(id, now));
+    known.set(id, r && tagOf(r.value));
   } else if (roll < 0.8) {
     // create (expectedVersion 0) or compare-and-set on the version read
     const version = belief === null ? 1 : belief.version + 1;
@@ -84,25 +70,21 @@ async function step(
       version,
       metadata: { tag: `${config.client}-${n}`, prev: belief === null ? null : belief.tag },
     };
-    const expectedVersion = version - 1;
-    const r = await record(config, { f: 'store', id, session, expectedVersion }, () =>
-      backend.store(session, { expectedVersion }),
-    );
-    known.set(id, r.ok ? tagOf(session) : undefined);
+    const r = await attempt(() => backend.store(session, { expectedVersion: version - 1 }));
+    known.set(id, r && tagOf(session));
   } else if (roll < 0.96) {
     const lastAccessedAt = Math.max(now, config.createdAt);
-    const r = await record(config, { f: 'touch', id, lastAccessedAt, now }, () =>
-      backend.touch!(id, lastAccessedAt, now),
-    );
-    known.set(id, r.ok ? tagOf(r.value) : undefined);
+    const r = await attempt(() => backend.touch!(id, lastAccessedAt, now));
+    known.set(id, r && tagOf(r.value));
   } else {
-    const r = await record(config, { f: 'delete', id }, () => backend.delete(id));
-    known.set(id, r.ok ? null : undefined);
+    const r = await attempt(() => backend.delete(id));
+    known.set(id, r === undefined ? undefined : null);
   }
 }
 
 async function main(config: PartitionClientConfig): Promise<void> {
-  const backend = await redisCluster.open({
+  const events: HistoryEvent[] = [];
+  const opened = await redisCluster.open({
     dir: '',
     namespace: config.namespace,
     options: {
@@ -113,6 +95,7 @@ async function main(config: PartitionClientConfig): Promise<void> {
       connectTimeoutMs: 4 * config.commandTimeoutMs,
     },
   });
+  const backend = recordHistory(opened, config.client, events);
   let stopping = false;
   process.stdin.on('data', () => {});
   process.stdin.once('end', () => (stopping = true));
@@ -122,6 +105,13 @@ async function main(config: PartitionClientConfig): Promise<void> {
   const known = new Map<string, Known>();
   for (let n = 1; !stopping; n++) {
     await step(config, backend, known, n, random);
+    fs.appendFileSync(
+      config.historyFile,
+      events
+        .splice(0)
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(''),
+    );
     await new Promise((resolve) => setTimeout(resolve, config.thinkMs));
   }
   await backend.close();

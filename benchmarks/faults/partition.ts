@@ -4,7 +4,8 @@
 // everything else for longer than cluster-node-timeout, so the majority promotes its replica
 // while the isolated master still answers its client; then it heals and the cluster settles.
 // The clients record every operation; afterwards the final state is read and the history is
-// counted (partition-figures.ts): writes acknowledged, lost, stale reads, lost updates.
+// counted (partition-figures.ts: writes acknowledged, lost, stale reads, lost updates) and checked
+// for linearizability (linearizability.ts: a verdict per session id).
 // Redis documents that a minority master's acknowledged writes can be lost; those figures are
 // the measured risk. Everything runs with a bound, and every namespace, node and client is gone
 // afterwards, on failure too.
@@ -30,6 +31,7 @@ import { ascending, median } from '../stats.js';
 import { historyClock, type HistoryEvent } from './history.js';
 import type { PartitionClientConfig } from './partition-client.js';
 import { partitionFigures, type PartitionFigures } from './partition-figures.js';
+import { checkHistory, type CheckSummary } from './linearizability.js';
 
 export interface PartitionOptions {
   /** The backend's `replicas` option in the clients: replicas that must confirm each write. */
@@ -70,6 +72,8 @@ export interface PartitionRun extends PartitionFigures {
   undetected: number;
   /** Heal to cluster_state:ok on every node, with every replica linked. */
   healMs: Spread | null;
+  /** The linearizability checker's verdicts on the whole history, id by id. */
+  checker: CheckSummary;
   durationMs: number;
 }
 
@@ -185,6 +189,7 @@ async function underPartitions(
     sessions: ids.length,
     nodeTimeoutMs: options.nodeTimeoutMs,
     ...partitionFigures(history),
+    checker: checkHistory(history, { budgetMsPerId: 3000, maxAnomalies: 3 }),
     detectMs: spread(detect),
     undetected,
     healMs: spread(heal),
