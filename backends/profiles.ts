@@ -48,6 +48,8 @@ export interface ReliabilitySettings {
   kills: number;
   corruptionTrials: number;
   hostileCases: number;
+  /** Network partitions per `replicas` setting (0 and 1) of the redis-cluster partition scenario; 0: not run. */
+  partitions: number;
   /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
   encryptionBenchmark: boolean;
 }
@@ -80,7 +82,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+    reliability: {
+      byDefault: false,
+      kills: 10,
+      corruptionTrials: 20,
+      hostileCases: 1000,
+      partitions: 0,
+      encryptionBenchmark: false,
+    },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -96,7 +105,14 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+    reliability: {
+      byDefault: true,
+      kills: 30,
+      corruptionTrials: 100,
+      hostileCases: 3000,
+      partitions: 10,
+      encryptionBenchmark: true,
+    },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -117,6 +133,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       kills: 100,
       corruptionTrials: 500,
       hostileCases: 10_000,
+      partitions: 30,
       encryptionBenchmark: true,
     },
   },

@@ -2,9 +2,9 @@
 // the tag of the state it was computed from (metadata { tag, prev }), so the states of one id form
 // a tree of tags; what a linearizable store shows is one path through it.
 // - acknowledged: writes that completed ok (stores, touches that found the session, deletes that deleted).
-// - lost: acknowledged stores that no later operation ever saw (no read returned them or a state
-//   built on them, no acknowledged write was built on them), with no delete that could explain it
-//   before the next read. The history ends with a read of every id after the partitions healed.
+// - lost: acknowledged stores that the final state (the history ends with a read of every id, by
+//   client 'final', after the partitions healed) does not descend from, whose branch was replaced
+//   without a delete that could explain it (seen last at some point, something else seen next).
 // - lost updates: compare-and-sets acknowledged twice from the same predecessor: two branches,
 //   one of which was overwritten without being seen (what CAS exists to prevent).
 // - stale reads: reads (fetch, touch) that do not reflect the latest store acknowledged before
@@ -39,7 +39,7 @@ function completed(e: HistoryEvent): number {
   return e.completedAt ?? Number.POSITIVE_INFINITY;
 }
 
-/** `final`: the state of each id read after the run (the tag, or null when absent). */
+/** Counts the anomalies in `history`, which ends with a read of every id by client 'final'. */
 export function partitionFigures(history: readonly HistoryEvent[]): PartitionFigures {
   const figures: PartitionFigures = {
     operations: history.length,
@@ -86,24 +86,37 @@ export function partitionFigures(history: readonly HistoryEvent[]): PartitionFig
     const deleteBetween = (from: number, to: number): boolean =>
       deletes.some((d) => d.invokedAt <= to && completed(d) >= from);
     const acked = events.filter((e) => e.call.f === 'store' && e.outcome.type === 'ok');
-    const observed = new Set<string>();
-    const observe = (tag: string | null): void => {
-      for (let t = tag; t !== null && !observed.has(t); t = parent.get(t) ?? null) observed.add(t);
-    };
-    for (const e of events) {
-      if (e.outcome.type !== 'ok') continue;
-      if (e.call.f === 'store') observe(String(e.call.session.metadata.tag));
-      else if (e.call.f !== 'delete') observe(tagOf(e.outcome.value));
-    }
-    const reads = events.filter((e) => (e.call.f === 'fetch' || e.call.f === 'touch') && e.outcome.type === 'ok');
+    // the history ends with a read of every id (client 'final'): the state the run left
+    const finalTag = tagOf(
+      events
+        .filter((e) => e.client === 'final' && e.outcome.type === 'ok')
+        .map((e) => (e.outcome as { value: unknown }).value)
+        .at(-1) ?? null,
+    );
+    // What each ok operation shows of the id's state: a store its own tag, a read the tag it returned.
+    const observations = events.flatMap((e) => {
+      if (e.outcome.type !== 'ok' || e.call.f === 'delete') return [];
+      return [{ e, tag: e.call.f === 'store' ? String(e.call.session.metadata.tag) : tagOf(e.outcome.value) }];
+    });
     for (const w of acked) {
       const tag = String((w.call as { session: Session }).session.metadata.tag);
-      if (observed.has(tag)) continue;
-      const next = reads.find((r) => r.invokedAt > completed(w));
-      if (next === undefined || deleteBetween(w.invokedAt, completed(next))) continue;
+      if (descendsFrom(finalTag, tag)) continue;
+      // Its branch was seen last here; the first observation after that shows it replaced, and
+      // only a delete can end a branch (a compare-and-set needs the version it replaces).
+      const lastSeen = Math.max(
+        ...observations.filter((o) => descendsFrom(o.tag, tag)).map((o) => completed(o.e)),
+        completed(w),
+      );
+      const replaced = observations
+        .filter((o) => o.e.invokedAt > lastSeen && !descendsFrom(o.tag, tag))
+        .reduce<(typeof observations)[number] | undefined>(
+          (a, o) => (a === undefined || completed(o.e) < completed(a.e) ? o : a),
+          undefined,
+        );
+      if (replaced === undefined || deleteBetween(w.invokedAt, completed(replaced.e))) continue;
       figures.lost++;
       example(
-        `lost: ${id} write ${tag} by ${w.client} acknowledged, never seen again (${next.client} read ${tagOf(next.outcome.type === 'ok' ? next.outcome.value : null) ?? 'nothing'} after it)`,
+        `lost: ${id} write ${tag} by ${w.client} acknowledged, replaced by ${replaced.tag ?? 'nothing'} (${replaced.e.client} ${replaced.e.call.f}) without a delete`,
       );
     }
     const fromSamePrev = new Map<string, HistoryEvent[]>();
