@@ -57,12 +57,11 @@ export function partitionFigures(history: readonly HistoryEvent[]): PartitionFig
   const byId = new Map<string, HistoryEvent[]>();
   for (const e of history) {
     if (e.outcome.type === 'info' || e.completedAt === null) figures.ambiguous++;
+    // a store that returned, a touch that found the session, a delete that deleted
+    const { f } = e.call;
     if (
       e.outcome.type === 'ok' &&
-      e.call.f !== 'fetch' &&
-      e.outcome.value !== undefined &&
-      e.outcome.value !== null &&
-      e.outcome.value !== false
+      (f === 'store' || (f !== 'fetch' && e.outcome.value != null && e.outcome.value !== false))
     )
       figures.acknowledged++;
     byId.set(e.call.id, [...(byId.get(e.call.id) ?? []), e]);

@@ -52,6 +52,8 @@ export interface PartitionView {
   isolatedMaster: NetnsMember;
   /** A client namespace on the majority side. */
   majorityClient: NetnsMember;
+  /** "host:port" of a cluster node on the majority side. */
+  majorityNode: string;
 }
 
 export interface Spread {
@@ -169,7 +171,11 @@ async function underPartitions(
     }
     if (detectedAt === undefined) undetected++;
     else detect.push(detectedAt - cutAt);
-    await options.duringPartition?.({ isolatedMaster: isolated, majorityClient: clientMembers[1]! });
+    await options.duringPartition?.({
+      isolatedMaster: isolated,
+      majorityClient: clientMembers[1]!,
+      majorityNode: majority,
+    });
     await sleep(Math.max(0, cutAt + 3 * options.nodeTimeoutMs - Date.now(), options.nodeTimeoutMs));
     await network.heal();
     const healedAt = Date.now();
