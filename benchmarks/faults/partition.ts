@@ -83,6 +83,8 @@ const NODES = 6;
 const CLIENTS = 3;
 const STEP_TIMEOUT_MS = 20_000;
 const POLL_MS = 50;
+/** A client compiles its script (tsx from source) and connects: slow on a loaded 2-core machine. */
+const CLIENT_START_TIMEOUT_MS = 60_000;
 
 function spread(values: number[]): Spread | null {
   if (values.length === 0) return null;
@@ -228,7 +230,11 @@ async function startClient(
       reject(new Error(`client ${config.client} exited (${code}) before it was ready: ${output}`)),
     );
   });
-  await withTimeout(ready, STEP_TIMEOUT_MS, `client ${config.client} was not ready within ${STEP_TIMEOUT_MS} ms`);
+  await withTimeout(
+    ready,
+    CLIENT_START_TIMEOUT_MS,
+    `client ${config.client} was not ready within ${CLIENT_START_TIMEOUT_MS} ms`,
+  );
   return config.historyFile;
 }
 
