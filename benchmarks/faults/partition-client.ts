@@ -28,6 +28,8 @@ export interface PartitionClientConfig {
   commandTimeoutMs: number;
 }
 
+const OPEN_ATTEMPTS = 5;
+
 /** What the client believes an id holds: its version and tag, null when absent, undefined when it must read first. */
 type Known = { version: number; tag: string } | null | undefined;
 
@@ -82,19 +84,30 @@ async function step(
   }
 }
 
+/** The backend, after up to OPEN_ATTEMPTS connects: nodes and clients start at once on a loaded machine. */
+async function openWithRetries(config: PartitionClientConfig): Promise<SessionBackend> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await redisCluster.open({
+        dir: '',
+        namespace: config.namespace,
+        options: {
+          nodes: config.nodes,
+          replicas: config.replicas,
+          replicaTimeoutMs: Math.round(config.commandTimeoutMs / 2),
+          commandTimeoutMs: config.commandTimeoutMs,
+          connectTimeoutMs: 4 * config.commandTimeoutMs,
+        },
+      });
+    } catch (err) {
+      if (attempt >= OPEN_ATTEMPTS) throw err;
+    }
+  }
+}
+
 async function main(config: PartitionClientConfig): Promise<void> {
   const events: HistoryEvent[] = [];
-  const opened = await redisCluster.open({
-    dir: '',
-    namespace: config.namespace,
-    options: {
-      nodes: config.nodes,
-      replicas: config.replicas,
-      replicaTimeoutMs: Math.round(config.commandTimeoutMs / 2),
-      commandTimeoutMs: config.commandTimeoutMs,
-      connectTimeoutMs: 4 * config.commandTimeoutMs,
-    },
-  });
+  const opened = await openWithRetries(config);
   const backend = recordHistory(opened, config.client, events);
   let stopping = false;
   process.stdin.on('data', () => {});
