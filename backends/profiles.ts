@@ -52,6 +52,8 @@ export interface ReliabilitySettings {
   hostileCases: number;
   /** Operations of each client (2 processes x 2 clients, 4 sessions) in the two-process linearizability run. */
   historyOpsPerClient: number;
+  /** Network partitions per `replicas` setting (0 and 1) of the redis-cluster partition scenario; 0: not run. */
+  partitions: number;
   /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
   encryptionBenchmark: boolean;
 }
@@ -112,6 +114,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       corruptionTrials: 20,
       hostileCases: 1000,
       historyOpsPerClient: 200,
+      partitions: 0,
       encryptionBenchmark: false,
     },
     // 1.5 s TTLs: not a whole second, so a store that rounds TTLs down to seconds expires visibly early.
@@ -145,6 +148,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       corruptionTrials: 100,
       hostileCases: 3000,
       historyOpsPerClient: 1000,
+      partitions: 10,
       encryptionBenchmark: true,
     },
     scenarios: {
@@ -177,6 +181,7 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       corruptionTrials: 500,
       hostileCases: 10_000,
       historyOpsPerClient: 3000,
+      partitions: 30,
       encryptionBenchmark: true,
     },
     scenarios: {

@@ -8,14 +8,14 @@ export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis' | 'pg'
 export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
 export type FaultScenario =
-  'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover' | 'linearizability';
+  'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover' | 'linearizability' | 'partition';
 
 export interface ReferenceBackend {
   load(): Promise<{ default: BackendModule }>;
   /** null: no raw rows are measured under it. */
   rawDriver: RawDriverName | null;
   server: ServerKind | null;
-  /** The fault scenarios verify runs on it (failover on a cluster of its own, the others in runReliability). */
+  /** The fault scenarios verify runs on it (failover and partition on clusters of their own, the others in runReliability). */
   faults: readonly FaultScenario[];
   /** What the fault scenarios open it with, under their own options: the integrity check on open, for the corruption trials. */
   faultOpenOptions: Readonly<Record<string, unknown>>;
@@ -58,7 +58,7 @@ const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
     load: () => import('./redis-cluster.js'),
     rawDriver: null,
     server: 'redis-cluster',
-    faults: ['hostile-input', 'failover'],
+    faults: ['hostile-input', 'failover', 'partition'],
     faultOpenOptions: {},
   },
   postgres: {

@@ -11,6 +11,7 @@ import type {
 } from '../benchmarks/faults/index.js';
 import { type CheckSummary, describeCheck } from '../benchmarks/faults/linearizability.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import type { PartitionRun } from '../benchmarks/faults/partition.js';
 import { listed } from './gates.js';
 import type { Gate, GateName, ReliabilityReport } from './report.js';
 
@@ -113,6 +114,35 @@ export function failoverGate(backend: string, outcome: FailoverResult | { error:
   );
 }
 
+/**
+ * Under partitions Redis Cluster may lose acknowledged writes, serve stale reads and let two
+ * compare-and-sets from the same version both succeed: its replication is asynchronous, WAIT is
+ * not consensus, and its specification says so. Those figures are the measured risk, shown, not
+ * gated. What sessionbench itself guarantees whatever the store replicates is that a read returns
+ * a state written under that id: an impossible read (another id's session, a state no client
+ * wrote) fails the gate. So does a run in which no partition caused a failover: it tested nothing.
+ */
+export function partitionGate(
+  backend: string,
+  outcome: readonly PartitionRun[] | { error: string } | { skipped: string },
+): Gate {
+  const gate = gateOf('partition', backend);
+  if ('error' in outcome) return gate('failed', `the partition scenario could not run: ${outcome.error}`);
+  if ('skipped' in outcome) return gate('skipped', outcome.skipped);
+  const text = (r: PartitionRun): string =>
+    `replicas ${r.replicas}: ${r.partitions} partitions (${r.undetected} without failover), ${r.acknowledged} writes acknowledged, ${r.lost} lost, ${r.staleReads} stale reads, ${r.lostUpdates} lost updates, ${r.impossibleReads} impossible reads; checker ${r.checker.ok} ok / ${r.checker.anomalous} anomalous / ${r.checker.unknown} unknown ids`;
+  const impossible = outcome.filter((r) => r.impossibleReads > 0);
+  const untested = outcome.filter((r) => r.partitions > 0 && r.undetected === r.partitions);
+  const status = impossible.length === 0 && untested.length === 0 ? 'passed' : 'failed';
+  const why = [
+    ...(untested.length > 0
+      ? [`no partition caused a failover (replicas ${untested.map((r) => r.replicas).join(', ')})`]
+      : []),
+    ...impossible.flatMap((r) => r.examples.filter((e) => e.startsWith('impossible'))),
+  ];
+  return gate(status, `${listed(outcome.map(text))}${why.length === 0 ? '' : examples(why)}`);
+}
+
 /** The gates of one backend that the reliability run covered (its scenarios in the registry); `skipped` reasons name the scenario and backend. */
 export function reliabilityGates(backend: string, reliability: ReliabilityReport): Gate[] {
   const base = (name: string): string => name.replace(/\+aes$/, '');
@@ -121,9 +151,9 @@ export function reliabilityGates(backend: string, reliability: ReliabilityReport
     const reasons = reliability.skipped.filter((s) => s.includes(backend));
     return reasons.length === 0 ? gate : { ...gate, detail: listed(reasons) };
   };
-  // failover has its own run and gate (failoverGate); the others are runReliability's.
+  // failover and partition have their own runs and gates; the others are runReliability's.
   return faultScenarios(backend)
-    .filter((name) => name !== 'failover')
+    .filter((name) => name !== 'failover' && name !== 'partition')
     .map((name) => {
       if (name === 'crash-durability')
         return crashGate(

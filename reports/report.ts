@@ -5,6 +5,7 @@ import type { BackendKind } from '../backends/load-backend.js';
 import type { Profile } from '../backends/profiles.js';
 import type { FaultScenario } from '../backends/registry.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import type { PartitionRun } from '../benchmarks/faults/partition.js';
 import type { ReliabilityResult } from '../benchmarks/faults/index.js';
 import type { BenchmarkRow, RatioInterval } from '../benchmarks/result.js';
 import type { PropertyResult } from '../properties/engine/result.js';
@@ -119,9 +120,11 @@ export interface BackendReport {
   gates: Gate[];
 }
 
-/** The fault scenarios (benchmarks/faults) and, with redis-cluster among the backends, its failover run. */
+/** The fault scenarios (benchmarks/faults) and, with redis-cluster among the backends, its failover and partition runs. */
 export interface ReliabilityReport extends ReliabilityResult {
   failover?: FailoverResult;
+  /** One run per `replicas` setting (0, 1). */
+  partition?: PartitionRun[];
 }
 
 export interface Report {

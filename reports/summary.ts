@@ -327,6 +327,31 @@ function reliabilitySection(r: ReliabilityReport): string {
         fenced(a.lines.join('\n')),
       );
   }
+  const spread = (s: { min: number; median: number; max: number } | null): string =>
+    s === null ? '–' : `${s.min} / ${s.median} / ${s.max}`;
+  add(
+    "Redis Cluster partitions (a master and one client of three cut off past node timeout; losses are Redis's documented risk, not gated)",
+    [
+      'Replicas',
+      'Partitions',
+      'Acknowledged',
+      'Lost',
+      'Stale reads',
+      'Lost updates',
+      'Impossible reads',
+      'Checker ok / anomalous / unknown ids',
+      'Detect ms min / med / max',
+      'Heal ms min / med / max',
+    ],
+    (r.partition ?? []).map((p) => [
+      String(p.replicas),
+      `${p.partitions}${p.undetected > 0 ? ` (${p.undetected} no failover)` : ''}`,
+      ...[p.acknowledged, p.lost, p.staleReads, p.lostUpdates, p.impossibleReads].map(String),
+      `${p.checker.ok} / ${p.checker.anomalous} / ${p.checker.unknown}`,
+      spread(p.detectMs),
+      spread(p.healMs),
+    ]),
+  );
   if (r.skipped.length > 0) parts.push('Not run:', r.skipped.map((s) => `- ${legalText(s)}`).join('\n'));
   return parts.join('\n\n');
 }

@@ -10,6 +10,7 @@ import { SetupError } from '../backends/setup-error.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
 import { runBenchmarks } from '../benchmarks/index.js';
 import { runFailoverScenario } from '../benchmarks/faults/failover.js';
+import { type PartitionRun, runPartitionScenario } from '../benchmarks/faults/partition.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import { PROPERTIES, runSuite } from '../properties/index.js';
 import { runScenarios } from '../properties/scenarios/index.js';
@@ -20,7 +21,7 @@ import { describeEnvironment } from '../reports/environment.js';
 import { budgetsGate, overallStatus, propertiesGate, regressionGate, scenariosGate } from '../reports/gates.js';
 import { benchmarkRows, readReport } from '../reports/read-report.js';
 import { compareBenchmarks } from '../reports/regression.js';
-import { failoverGate, reliabilityGates } from '../reports/reliability-gates.js';
+import { failoverGate, partitionGate, reliabilityGates } from '../reports/reliability-gates.js';
 import {
   type BackendReport,
   type Gate,
@@ -235,8 +236,10 @@ async function runFaults(
   const { profile, progress } = options;
   const started = performance.now();
   const runnable = targets.filter((t) => t.kind === 'reference' && t.skipReason === undefined);
-  // The registry says which scenarios each backend runs: runReliability's here, failover apart.
-  const backends = runnable.map((t) => t.spec).filter((spec) => faultScenarios(spec).some((s) => s !== 'failover'));
+  // The registry says which scenarios each backend runs: runReliability's here, failover and partition apart.
+  const backends = runnable
+    .map((t) => t.spec)
+    .filter((spec) => faultScenarios(spec).some((s) => s !== 'failover' && s !== 'partition'));
   const settings = PROFILES[profile].reliability;
   const wanted = options.reliability ?? settings.byDefault;
   let reliability: ReliabilityReport | undefined;
@@ -280,7 +283,56 @@ async function runFaults(
       progress.note(`failover: could not run: ${messageOf(err)}`);
     }
   }
+  if (reliability !== undefined && runnable.some((t) => faultScenarios(t.spec).includes('partition')))
+    await runPartitions(reliability, options);
   return reliability;
+}
+
+// The partition scenario's outcome, for its gate: its runs, or in `skipped` why not ('partition: ...';
+// 'partition: could not run: ...' when it failed).
+const PARTITION = 'partition: ';
+const PARTITION_ERROR = `${PARTITION}could not run: `;
+
+/** The Redis Cluster partition scenario, once per `replicas` setting (0, 1), as many partitions as the profile says. */
+async function runPartitions(reliability: ReliabilityReport, options: VerifyOptions): Promise<void> {
+  const { partitions } = PROFILES[options.profile].reliability;
+  if (partitions === 0) {
+    reliability.skipped.push(`${PARTITION}not run in the ${options.profile} profile (standard and thorough run it)`);
+    return;
+  }
+  const started = performance.now();
+  const runs: PartitionRun[] = [];
+  try {
+    for (const replicas of [0, 1]) {
+      const run = await runPartitionScenario({
+        replicas,
+        partitions,
+        seed: options.seed,
+        onStep: (step) => options.progress.line(`partition (replicas ${replicas}): ${step}`),
+      });
+      if ('skipped' in run) {
+        reliability.skipped.push(`${PARTITION}${run.skipped}`);
+        options.progress.note(`partition: skipped: ${run.skipped}`);
+        return;
+      }
+      runs.push(run);
+      options.progress.note(
+        `partition (replicas ${replicas}): ${run.acknowledged} acknowledged, ${run.lost} lost, ${run.staleReads} stale reads, ${run.lostUpdates} lost updates (${seconds(started)})`,
+      );
+    }
+    reliability.partition = runs;
+  } catch (err) {
+    reliability.skipped.push(`${PARTITION_ERROR}${messageOf(err)}`);
+    options.progress.note(`partition: could not run: ${messageOf(err)}`);
+  }
+}
+
+function partitionOutcome(reliability: ReliabilityReport): PartitionRun[] | { error: string } | { skipped: string } {
+  if (reliability.partition !== undefined) return reliability.partition;
+  const note = reliability.skipped.find((s) => s.startsWith(PARTITION)) ?? `${PARTITION_ERROR}did not run`;
+  return note.startsWith(PARTITION_ERROR)
+    ? { error: note.slice(PARTITION_ERROR.length) }
+    : { skipped: note.slice(PARTITION.length) };
 }
 
 /** Adds the reliability gates to the backends the scenarios ran on. */
@@ -293,6 +345,8 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
         failoverGate(b.name, reliability.failover ?? { error: failure?.slice('failover: '.length) ?? 'did not run' }),
       );
     }
+    if (faultScenarios(b.spec).includes('partition'))
+      b.gates.push(partitionGate(b.name, partitionOutcome(reliability)));
     if (
       reliability.crash.length +
         reliability.corruption.length +

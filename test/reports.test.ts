@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
+import type { PartitionRun } from '../benchmarks/faults/partition.js';
 import { runReliability } from '../benchmarks/faults/index.js';
 import { emptyKinds } from '../benchmarks/faults/linearizability.js';
 import type { BenchmarkRow } from '../benchmarks/result.js';
@@ -533,6 +534,38 @@ describe('reliability in the reports', () => {
       totalMs: 80,
     },
   };
+  // The partition run needs root and network namespaces (test/partition.test.ts runs it): its figures are given here.
+  const partition: PartitionRun = {
+    replicas: 0,
+    partitions: 10,
+    clients: 3,
+    sessions: 8,
+    nodeTimeoutMs: 1000,
+    operations: 6545,
+    acknowledged: 2573,
+    ambiguous: 123,
+    lost: 170,
+    lostUpdates: 44,
+    staleReads: 135,
+    impossibleReads: 0,
+    examples: ['lost: s4 write c0-173 by c0 acknowledged, replaced by c2-176 (c2 touch) without a delete'],
+    detectMs: { min: 1673, median: 2319, max: 2817 },
+    undetected: 0,
+    healMs: { min: 3510, median: 4844, max: 5620 },
+    checker: {
+      ids: 8,
+      ok: 0,
+      anomalous: 8,
+      unknown: 0,
+      operations: 6545,
+      kinds: { 'lost-update': 1, 'stale-read': 5, 'acknowledged-write-lost': 0, other: 2 },
+      anomalies: [],
+      unknownIds: [],
+      maxMsPerId: 55,
+      totalMs: 200,
+    },
+    durationMs: 151_980,
+  };
 
   before(async () => {
     reliability = {
@@ -543,6 +576,7 @@ describe('reliability in the reports', () => {
         seed: 7,
       })),
       failover,
+      partition: [partition],
     };
   });
 
@@ -626,6 +660,11 @@ describe('reliability in the reports', () => {
       /^\| Writes attempted \| Acknowledged \| Failed \| Lost \| Unavailable window ms \| Write stall ms \| Promotion ms \|$/m,
     );
     assert.match(md, /^\| 900 \| 880 \| 0 \| 0 \| 1800 \| 2100 \| 1500 \|$/m);
+    assert.match(md, /^### Redis Cluster partitions/m);
+    assert.match(
+      md,
+      /^\| 0 \| 10 \| 2573 \| 170 \| 135 \| 44 \| 0 \| 0 \/ 8 \/ 0 \| 1673 \/ 2319 \/ 2817 \| 3510 \/ 4844 \/ 5620 \|$/m,
+    );
     assert.match(md, /^\| sqlite \| full \| 10 \| \d+ \| 0 \| 0 \| 0 \|$/m);
     const xml = renderJunit(report);
     assert.equal(XMLValidator.validate(xml), true);

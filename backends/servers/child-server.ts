@@ -1,12 +1,13 @@
 // What every private server process shares (redis-server, postgres): a free loopback port, a
 // spawn that says plainly when the binary is missing, its output kept for error messages, and
-// the guarantee that it dies with this process: stop() stops and awaits it, and an exit / signal
-// hook kills any still running.
+// the guarantee that it dies with this process: stop() stops and awaits it, and the exit / signal
+// hooks (exit-hooks.ts) kill any still running.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTimeout } from '../timeout.js';
+import { onProcessEnd } from './exit-hooks.js';
 
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -21,35 +22,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-// Servers still running, killed with this process if nobody stopped them.
-const running = new Set<ChildProcess>();
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-function killRunning(): void {
-  for (const child of running) child.kill('SIGKILL');
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killRunning();
-  removeHooks();
-  // Our listener disabled the default action; restore it unless someone else handles the signal.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function removeHooks(): void {
-  process.off('exit', killRunning);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
-}
-
+/** Kills `child` if this process ends first. */
 function track(child: ChildProcess): void {
-  if (running.size === 0) {
-    process.on('exit', killRunning);
-    for (const signal of SIGNALS) process.on(signal, onSignal);
-  }
-  running.add(child);
-  child.once('exit', () => {
-    if (running.delete(child) && running.size === 0) removeHooks();
-  });
+  const untrack = onProcessEnd(() => child.kill('SIGKILL'));
+  child.once('exit', untrack);
 }
 
 export function exited(child: ChildProcess): boolean {

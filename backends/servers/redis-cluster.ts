@@ -1,6 +1,6 @@
 // A local Redis Cluster for a run: `masters` masters with `replicasPerMaster` replicas each (plus
-// `spareReplicas`), as private redis-server processes on free loopback ports, joined with
-// `redis-cli --cluster create`. A short cluster-node-timeout makes failover take about a second.
+// `spareReplicas`), as private redis-server processes on free loopback ports (or where `placeNode`
+// puts each: its own network namespace and address), joined with `redis-cli --cluster create`. A short cluster-node-timeout makes failover take about a second.
 // Torn down whatever happens: stop() kills every node and removes the config dir, and
 // startRedisServer's exit / signal hook kills any node still running.
 import { execFile } from 'node:child_process';
@@ -10,13 +10,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
 
 const run = promisify(execFile);
 
 export interface ClusterNode {
-  host: '127.0.0.1';
+  host: string;
   port: number;
+  /** "host:port", as the cluster names it. */
+  address: string;
   pid: number;
 }
 
@@ -36,15 +38,21 @@ export interface RedisClusterOptions {
   nodeTimeoutMs?: number;
   /** How long to wait for every node to report cluster_state:ok. */
   readyTimeoutMs?: number;
+  /** Where node `index` runs (bind address, port, command prefix); default: a free loopback port. */
+  placeNode?: (index: number) => Pick<RedisServerOptions, 'host' | 'port' | 'commandPrefix'>;
 }
 
 const COMMAND_TIMEOUT_MS = 2000;
 
-/** One command on one node, on a short-lived connection that never hangs. */
-export async function nodeCommand(port: number, command: string, ...args: string[]): Promise<unknown> {
+function splitAddress(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
+
+/** One command on the node at "host:port", on a short-lived connection that never hangs. */
+export async function nodeCommand(address: string, command: string, ...args: string[]): Promise<unknown> {
   const client = new Redis({
-    host: '127.0.0.1',
-    port,
+    ...splitAddress(address),
     lazyConnect: true,
     connectTimeout: COMMAND_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
@@ -64,23 +72,23 @@ export async function nodeCommand(port: number, command: string, ...args: string
  * Whether the node says the cluster is whole (state ok, every node known) and, on a replica,
  * that its link to the master is up: before that, WAIT would find no replica to confirm.
  */
-async function clusterOk(port: number, size: number): Promise<boolean> {
+async function clusterOk(address: string, size: number): Promise<boolean> {
   const text = (command: string, ...args: string[]): Promise<string> =>
-    nodeCommand(port, command, ...args).then(String, () => '');
+    nodeCommand(address, command, ...args).then(String, () => '');
   const [info, replication] = await Promise.all([text('CLUSTER', 'INFO'), text('INFO', 'replication')]);
   const linked = !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
   return linked && /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${size}\\b`).test(info);
 }
 
 /** Polls (bounded) until every listed node says the cluster is ok. */
-export async function waitClusterOk(ports: number[], size: number, timeoutMs: number): Promise<void> {
+export async function waitClusterOk(addresses: string[], size: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await Promise.all(ports.map((port) => clusterOk(port, size)));
+    const states = await Promise.all(addresses.map((address) => clusterOk(address, size)));
     if (states.every(Boolean)) return;
     if (Date.now() > deadline)
       throw new Error(
-        `the Redis Cluster on ports ${ports.join(',')} did not reach cluster_state:ok within ${timeoutMs} ms`,
+        `the Redis Cluster at ${addresses.join(',')} did not reach cluster_state:ok within ${timeoutMs} ms`,
       );
     await sleep(100);
   }
@@ -112,31 +120,31 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         '--cluster-node-timeout',
         nodeTimeout,
       ];
-      servers.push(await startRedisServer({ dir: nodeDir, args }));
+      servers.push(await startRedisServer({ dir: nodeDir, args, ...options.placeNode?.(i) }));
     }
-    const seeds = servers.map((server) => `127.0.0.1:${server.port}`);
+    const seeds = servers.map((server) => `${server.host}:${server.port}`);
     // --cluster-replicas N makes size / (N + 1) masters; the nodes left over become extra replicas.
     await run(
       'redis-cli',
       ['--cluster', 'create', ...seeds, '--cluster-replicas', String(perMaster), '--cluster-yes'],
       { timeout: 30_000 },
     );
-    await waitClusterOk(
-      servers.map((server) => server.port),
-      size,
-      options.readyTimeoutMs ?? 20_000,
-    );
-    return { nodes: servers.map(({ port, pid }) => ({ host: '127.0.0.1', port, pid })), seeds, stop };
+    await waitClusterOk(seeds, size, options.readyTimeoutMs ?? 20_000);
+    return {
+      nodes: servers.map(({ host, port, pid }, i) => ({ host, port, address: seeds[i]!, pid })),
+      seeds,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-/** The port of the master that owns `key`'s slot, asked of the node at `port`. */
-export async function masterOf(port: number, key: string): Promise<number> {
-  const slot = Number(await nodeCommand(port, 'CLUSTER', 'KEYSLOT', key));
-  const ranges = (await nodeCommand(port, 'CLUSTER', 'SLOTS')) as [
+/** The "host:port" of the master that owns `key`'s slot, asked of the node at `address`. */
+export async function masterOf(address: string, key: string): Promise<string> {
+  const slot = Number(await nodeCommand(address, 'CLUSTER', 'KEYSLOT', key));
+  const ranges = (await nodeCommand(address, 'CLUSTER', 'SLOTS')) as [
     number,
     number,
     [string, number, ...unknown[]],
@@ -144,7 +152,7 @@ export async function masterOf(port: number, key: string): Promise<number> {
   ][];
   const owner = ranges.find(([first, last]) => first <= slot && slot <= last);
   if (owner === undefined) throw new Error(`no master owns slot ${slot}`);
-  return owner[2][1];
+  return `${owner[2][0]}:${owner[2][1]}`;
 }
 
 /**

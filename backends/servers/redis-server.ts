@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { onFreePort, spawnServer, stopChild, waitReady } from './child-server.js';
 
 export interface RedisServer {
-  host: '127.0.0.1';
+  host: string;
   port: number;
   url: string;
   pid: number;
@@ -21,6 +21,12 @@ export interface RedisServerOptions {
   password?: string;
   /** How long to wait for the first PONG. */
   startTimeoutMs?: number;
+  /** Bind (and reach) the server on this address instead of 127.0.0.1, e.g. inside a network namespace. */
+  host?: string;
+  /** Listen on this port instead of a free loopback one (its own address has no other server). */
+  port?: number;
+  /** Run redis-server through this command, e.g. ['ip', 'netns', 'exec', 'ns1']: it must exec its arguments. */
+  commandPrefix?: string[];
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -49,21 +55,32 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<string 
 }
 
 async function startOnce(port: number, options: RedisServerOptions): Promise<RedisServer | 'port taken'> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const host = options.host ?? '127.0.0.1';
+  const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no'];
+  // Protected mode refuses clients from other addresses; a non-loopback host is a private network's.
+  if (host !== '127.0.0.1') args.push('--protected-mode', 'no');
   if (options.dir !== undefined) args.push('--dir', options.dir);
   if (options.password !== undefined) args.push('--requirepass', options.password);
   args.push(...(options.args ?? []));
-  const server = await spawnServer('redis-server', args);
+  const [command = 'redis-server', ...prefixArgs] = options.commandPrefix ?? [];
+  const server = await spawnServer(
+    command,
+    options.commandPrefix === undefined ? args : [...prefixArgs, 'redis-server', ...args],
+  );
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
-  const url = `redis://${auth}127.0.0.1:${port}`;
+  const url = `redis://${auth}${host}:${port}`;
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const ready = await waitReady(server, `redis-server on port ${port}`, () => pingRedis(url, 500), timeoutMs);
+  const ready = await waitReady(server, `redis-server on ${host}:${port}`, () => pingRedis(url, 500), timeoutMs);
   if (ready === 'port taken') return ready;
   const { child } = server;
-  return { host: '127.0.0.1', port, url, pid: child.pid!, stop: () => stopChild(child) };
+  return { host, port, url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
-/** A private redis-server (no disk) on a free loopback port, answering PING. */
-export function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  return onFreePort('redis-server', (port) => startOnce(port, options));
+/** A private redis-server (no disk) on a free loopback port (or the one given), answering PING. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  if (options.port === undefined) return onFreePort('redis-server', (port) => startOnce(port, options));
+  const server = await startOnce(options.port, options);
+  if (server === 'port taken')
+    throw new Error(`redis-server found port ${options.host ?? '127.0.0.1'}:${options.port} taken`);
+  return server;
 }

@@ -244,21 +244,22 @@ function startLoad(
 }
 
 interface Kill {
+  address: string;
   port: number;
   at: number;
   /** A node still up, to ask who owns the slot. */
-  survivorPort: number;
+  survivor: string;
 }
 
 /** SIGKILLs the master owning `key`'s slot; write stalls count from here. */
 async function killMaster(cluster: LocalRedisCluster, key: string, writes: Writes): Promise<Kill> {
-  const port = await masterOf(cluster.nodes[0]!.port, key);
-  const killed = cluster.nodes.find((node) => node.port === port)!;
+  const address = await masterOf(cluster.nodes[0]!.address, key);
+  const killed = cluster.nodes.find((node) => node.address === address)!;
   const at = Date.now();
   writes.killedAt = at;
   process.kill(killed.pid, 'SIGKILL');
   const survivor = cluster.nodes.find((node) => node !== killed)!;
-  return { port, at, survivorPort: survivor.port };
+  return { address, port: killed.port, at, survivor: survivor.address };
 }
 
 /** Polls a surviving node until another master owns the slot; both null if the deadline passes first. */
@@ -268,8 +269,8 @@ async function awaitPromotion(
   deadline: number,
 ): Promise<{ promotionMs: number | null; promotedPort: number | null }> {
   while (Date.now() < deadline) {
-    const owner = await masterOf(kill.survivorPort, key).catch(() => kill.port);
-    if (owner !== kill.port) return { promotionMs: Date.now() - kill.at, promotedPort: owner };
+    const owner = await masterOf(kill.survivor, key).catch(() => kill.address);
+    if (owner !== kill.address) return { promotionMs: Date.now() - kill.at, promotedPort: Number(owner.split(':')[1]) };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return { promotionMs: null, promotedPort: null };
