@@ -46,6 +46,10 @@ export interface ReliabilitySettings {
   /** verify runs the fault scenarios without --reliability. */
   byDefault: boolean;
   kills: number;
+  /** SIGKILLs of a private PostgreSQL server per durability (each costs a restart with crash recovery). */
+  serverKills: number;
+  /** pg_terminate_backend of every pool connection under load, each on a fresh backend. */
+  terminations: number;
   corruptionTrials: number;
   hostileCases: number;
   /** verify also benchmarks sqlite against sqlite+aes (when it verifies sqlite and benchmarks at all). */
@@ -80,7 +84,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: false, kills: 10, corruptionTrials: 20, hostileCases: 1000, encryptionBenchmark: false },
+    reliability: {
+      byDefault: false,
+      kills: 10,
+      serverKills: 3,
+      terminations: 2,
+      corruptionTrials: 20,
+      hostileCases: 1000,
+      encryptionBenchmark: false,
+    },
   },
   standard: {
     suite: { name: 'standard', runsScale: 5, maxCommands: 60, managerIds: 100_000, timeoutMs: 180_000 },
@@ -96,7 +108,15 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       iterations: 60,
       warmupIterations: 30,
     },
-    reliability: { byDefault: true, kills: 30, corruptionTrials: 100, hostileCases: 3000, encryptionBenchmark: true },
+    reliability: {
+      byDefault: true,
+      kills: 30,
+      serverKills: 10,
+      terminations: 5,
+      corruptionTrials: 100,
+      hostileCases: 3000,
+      encryptionBenchmark: true,
+    },
   },
   thorough: {
     suite: { name: 'thorough', runsScale: 20, maxCommands: 200, managerIds: 100_000, timeoutMs: 900_000 },
@@ -115,6 +135,8 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     reliability: {
       byDefault: true,
       kills: 100,
+      serverKills: 30,
+      terminations: 10,
       corruptionTrials: 500,
       hostileCases: 10_000,
       encryptionBenchmark: true,

@@ -7,7 +7,14 @@ export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis';
 /** What a backend needs from outside the process; backends/servers/provide.ts finds or starts it. */
 export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
-export type FaultScenario = 'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover';
+export type FaultScenario =
+  | 'crash-durability'
+  | 'corruption'
+  | 'redis-faults'
+  | 'hostile-input'
+  | 'failover'
+  | 'postgres-crash'
+  | 'postgres-terminate';
 
 export interface ReferenceBackend {
   load(): Promise<{ default: BackendModule }>;

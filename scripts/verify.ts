@@ -218,6 +218,7 @@ async function runFaults(
       crash: [],
       corruption: [],
       redisFaults: [],
+      postgresTerminate: [],
       hostileInput: [],
       skipped: [
         wanted
@@ -252,6 +253,7 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
       reliability.crash.length +
         reliability.corruption.length +
         reliability.redisFaults.length +
+        reliability.postgresTerminate.length +
         reliability.hostileInput.length >
       0
     ) {
