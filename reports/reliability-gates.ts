@@ -81,13 +81,13 @@ export function redisFaultsGate(backend: string, rows: readonly RedisFaultResult
   return gate(ok ? 'passed' : 'failed', listed(rows.map((r) => `${r.fault}: ${loadFaultText(r)}`)));
 }
 
-/** Terminated connections: calls fail fast with UNAVAILABLE, the pool reconnects, and no acknowledged write is lost. */
+/** Terminated connections: calls fail fast with UNAVAILABLE, the pool reconnects, and no acknowledged write is lost or unseen by the next read. */
 export function postgresTerminateGate(backend: string, rows: readonly PostgresTerminateResult[]): Gate {
   const gate = gateOf('postgres-terminate', backend);
   if (rows.length === 0) return gate('skipped', 'no postgres terminate run');
-  const ok = rows.every((r) => loadFaultHeld(r) && r.lost === 0);
+  const ok = rows.every((r) => loadFaultHeld(r) && r.lost === 0 && r.readsBehind === 0);
   const text = (r: PostgresTerminateResult): string =>
-    `${r.terminations} terminations (${r.connectionsTerminated} connections): ${loadFaultText(r)}; ${r.lost} lost of ${r.acknowledged} acknowledged`;
+    `${r.terminations} terminations (${r.connectionsTerminated} connections): ${loadFaultText(r)}; ${r.lost} lost of ${r.acknowledged} acknowledged, ${r.readsBehind} reads behind an acknowledged write`;
   return gate(ok ? 'passed' : 'failed', listed(rows.map(text)));
 }
 

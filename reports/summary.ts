@@ -284,6 +284,7 @@ function reliabilitySection(r: ReliabilityReport): string {
       'Hung',
       'Acknowledged',
       'Lost',
+      'Reads behind',
     ],
     r.postgresTerminate.map((t) => [
       t.backend,
@@ -292,7 +293,7 @@ function reliabilitySection(r: ReliabilityReport): string {
       ms(t.recoveryMs),
       ms(t.slowestFailureMs),
       t.hung ? 'yes' : 'no',
-      ...[t.acknowledged, t.lost].map(String),
+      ...[t.acknowledged, t.lost, t.readsBehind].map(String),
     ]),
   );
   add(

@@ -52,6 +52,8 @@ export interface LoadFaultRun {
   figures: LoadFaultFigures;
   /** Each stored id's highest acknowledged version (loadSession(id, version) is what was stored). */
   acked: Map<string, number>;
+  /** Successful fetches that did not return the write the same worker had just had acknowledged. */
+  readsBehind: number;
 }
 
 /** Each worker stores and then fetches, in turn, one of 50 ids of its own. */
@@ -86,6 +88,7 @@ interface Run {
   settings: LoadFaultSettings;
   figures: LoadFaultFigures;
   acked: Map<string, number>;
+  readsBehind: number;
   /** When the fault was injected; until then a failed operation is a bug, not the fault. */
   faultAt: number | undefined;
   faultInPlace: number;
@@ -123,17 +126,19 @@ export async function runUnderLoad(
     run.stop = true;
     await load.catch(() => {});
   }
-  return { figures: run.figures, acked: run.acked };
+  return { figures: run.figures, acked: run.acked, readsBehind: run.readsBehind };
 }
 
 /** Acknowledged sessions that `backend` no longer has at their acknowledged version (or later), exactly as stored. */
 export async function countLost(backend: SessionBackend, acked: ReadonlyMap<string, number>): Promise<number> {
   let lost = 0;
-  for (const [id, version] of acked) {
-    const got = await backend.fetch(id, 1);
-    if (got === undefined || got.version < version || !isDeepStrictEqual(got, loadSession(id, got.version))) lost++;
-  }
+  for (const [id, version] of acked) if (isBehind(await backend.fetch(id, 1), id, version)) lost++;
   return lost;
+}
+
+/** `got` is not the session acknowledged at `version` or a later one, as stored. */
+function isBehind(got: Session | undefined, id: string, version: number): boolean {
+  return got === undefined || got.version < version || !isDeepStrictEqual(got, loadSession(id, got.version));
 }
 
 /** A run before any operation; its two phase waits start timing now. */
@@ -150,6 +155,7 @@ function newRun(settings: LoadFaultSettings): Run {
       operations: 0,
     },
     acked: new Map(),
+    readsBehind: 0,
     faultAt: undefined,
     faultInPlace: Number.POSITIVE_INFINITY,
     successes: 0,
@@ -178,7 +184,14 @@ function startLoad(run: Run, backend: SessionBackend): Promise<void[]> {
 async function operate(run: Run, backend: SessionBackend, worker: number, i: number): Promise<void> {
   const id = `w${worker}-${Math.floor(i / 2) % IDS_PER_WORKER}`;
   const version = 1 + i;
-  const op = i % 2 === 0 ? backend.store(loadSession(id, version)) : backend.fetch(id, 1);
+  const acked = run.acked.get(id);
+  const op =
+    i % 2 === 0
+      ? backend.store(loadSession(id, version))
+      : backend.fetch(id, 1).then((got) => {
+          // Read your writes: a fetch after an acknowledged store must see it.
+          if (acked !== undefined && isBehind(got, id, acked)) run.readsBehind++;
+        });
   const started = Date.now();
   // An operation that takes longer than hangAfterMs is abandoned and counted as a hang.
   const outcome = await withTimeout(

@@ -32,6 +32,8 @@ export interface PostgresTerminateResult extends LoadFaultFigures {
   /** Distinct sessions acknowledged, and those not read back afterwards at their acknowledged version, as stored. */
   acknowledged: number;
   lost: number;
+  /** Fetches (under load) that did not see the write their worker had just had acknowledged. */
+  readsBehind: number;
 }
 
 const ADMIN_TIMEOUT_MS = 5000;
@@ -63,6 +65,7 @@ export async function runPostgresTerminate(options: PostgresTerminateOptions): P
     operations: 0,
     acknowledged: 0,
     lost: 0,
+    readsBehind: 0,
   };
   try {
     await admin.connect();
@@ -73,13 +76,14 @@ export async function runPostgresTerminate(options: PostgresTerminateOptions): P
         options: { url: server.url },
       });
       try {
-        const { figures, acked } = await runUnderLoad(backend, settings, async (control) => {
+        const { figures, acked, readsBehind } = await runUnderLoad(backend, settings, async (control) => {
           const { rows } = await admin.query<{ n: number }>(TERMINATE_SQL);
           result.connectionsTerminated += rows[0]?.n ?? 0;
           control.inPlace();
         });
         add(result, figures);
         result.acknowledged += acked.size;
+        result.readsBehind += readsBehind;
         // A hung run's stores may still be stuck: the lost count is only read on a backend that recovered.
         if (!figures.hung) result.lost += await countLost(backend, acked);
       } finally {
