@@ -46,8 +46,9 @@ A backend named with --backend that can't be had here (no Redis) fails the run; 
 without --backend it is reported skipped, with the reason. A run in which no gate passed
 (nothing verified) fails.
 
-Environment: SESSIONBENCH_REQUIRE_REDIS=1 fails the run when no Redis can be had, also without
---backend; REDIS_URL names the Redis to use;
+Environment: SESSIONBENCH_REQUIRE_REDIS=1 (SESSIONBENCH_REQUIRE_POSTGRES=1) fails the run when no
+Redis (PostgreSQL) can be had, also without --backend; REDIS_URL names the Redis to use, DATABASE_URL
+the PostgreSQL (else 127.0.0.1:5432 database test, else a private server started for the run);
 GITHUB_STEP_SUMMARY, when set, gets summary.md appended.
 
 Exit: 0 every gate held, 1 a gate failed, 2 a usage or setup error.`;

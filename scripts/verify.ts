@@ -44,7 +44,7 @@ export interface VerifyOptions {
   skipProps: boolean;
   /** Run the fault scenarios: true / false; undefined leaves it to the profile (not in quick). */
   reliability?: boolean;
-  /** A backend that can't run here (no Redis) fails the run instead of being skipped (it was named with --backend, or SESSIONBENCH_REQUIRE_REDIS=1). */
+  /** A backend that can't run here (no Redis) fails the run instead of being skipped (it was named with --backend; per server: Target.required). */
   requireAll: boolean;
   progress: Progress;
 }
@@ -146,11 +146,12 @@ async function runTarget(
   };
   if (target.skipReason !== undefined) {
     report.skipReason = target.skipReason;
-    const detail = options.requireAll ? `required but not available: ${target.skipReason}` : target.skipReason;
+    const required = options.requireAll || target.required === true;
+    const detail = required ? `required but not available: ${target.skipReason}` : target.skipReason;
     report.gates.push({
       name: 'availability',
       backend: module.name,
-      status: options.requireAll ? 'failed' : 'skipped',
+      status: required ? 'failed' : 'skipped',
       detail,
     });
     report.status = backendStatus(report.gates, report.skipReason);

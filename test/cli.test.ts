@@ -11,6 +11,7 @@ import { createProgress } from '../benchmarks/progress.js';
 import { parseFraction, parseSeed, requireAll } from '../scripts/cli-options.js';
 import { propsCommand } from '../scripts/props-command.js';
 import { SetupError } from '../backends/setup-error.js';
+import { serverRequired } from '../backends/servers/provide.js';
 import { verify } from '../scripts/verify.js';
 import { runCli, startCli } from './run-cli.js';
 
@@ -88,11 +89,21 @@ describe('option checks', () => {
     await assert.rejects(propsCommand({ only: ['round-trip'], path: '1:2' }, progress), /--path replays one failure/);
   });
 
-  test('a backend is required when named with --backend or SESSIONBENCH_REQUIRE_REDIS=1, else skipped when absent', () => {
-    const env = process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
-    assert.equal(requireAll(undefined), env);
-    assert.equal(requireAll([]), env);
+  test('a backend is required when named with --backend or its server is (SESSIONBENCH_REQUIRE_<SERVER>=1), else skipped when absent', () => {
+    assert.equal(requireAll(undefined), false);
+    assert.equal(requireAll([]), false);
     assert.equal(requireAll(['redis']), true);
+    const saved = process.env.SESSIONBENCH_REQUIRE_POSTGRES;
+    try {
+      process.env.SESSIONBENCH_REQUIRE_POSTGRES = '1';
+      assert.equal(serverRequired('postgres'), true);
+      process.env.SESSIONBENCH_REQUIRE_POSTGRES = '0';
+      assert.equal(serverRequired('postgres'), false);
+      assert.equal(serverRequired('redis'), process.env.SESSIONBENCH_REQUIRE_REDIS === '1');
+    } finally {
+      if (saved === undefined) delete process.env.SESSIONBENCH_REQUIRE_POSTGRES;
+      else process.env.SESSIONBENCH_REQUIRE_POSTGRES = saved;
+    }
   });
 
   test('a run without --backend keeps an absent Redis skipped, but one that verified nothing does not pass', async () => {

@@ -124,6 +124,6 @@ test('a redis-server that cannot start fails with its own output, not a hang', a
     assert.ok(!required, err.message);
     return t.skip(err.message);
   }
-  assert.match(err.message, /exited .* before answering PING/);
+  assert.match(err.message, /exited .* before answering/);
   assert.match(err.message, /no-such-option/);
 });

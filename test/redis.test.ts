@@ -11,7 +11,7 @@ import { errorCode } from '../backends/errors.js';
 import redis, { SAFETY_NET_MS } from '../backends/redis.js';
 import { RedisKeys } from '../backends/redis-keys.js';
 import { provideRedis } from '../backends/servers/redis-provider.js';
-import { freePort } from '../backends/servers/redis-server.js';
+import { freePort } from '../backends/servers/child-server.js';
 import { rejectsWith } from './helpers/contract-cases.js';
 
 const provided = await provideRedis();

@@ -1,15 +1,22 @@
 // Finds a PostgreSQL for a run: DATABASE_URL, else the local 127.0.0.1:5432 (database `test`),
-// else (issue 14) a private server started for the run. When none can be had the caller reports
-// the backend as skipped, with the reason.
-import pg from 'pg';
-import { withTimeout } from '../timeout.js';
+// else a private server started for the run (postgres-server.ts). When none can be had the caller
+// reports the backend as skipped, with the reason.
+import { pingPostgres, startPostgresServer } from './postgres-server.js';
 
 export type PostgresSource = 'env' | 'local' | 'embedded';
 
 export interface ProvidedPostgres {
   url: string;
   source: PostgresSource;
+  /** The private server's postmaster pid and temp dir. */
+  pid?: number;
+  dataDir?: string;
   stop(): Promise<void>;
+}
+
+export interface ProvidePostgresOptions {
+  /** Ignore DATABASE_URL and 127.0.0.1:5432: start a private server. */
+  forceEmbedded?: boolean;
 }
 
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -29,31 +36,19 @@ export function redactPostgresUrl(url: string): string {
   }
 }
 
-/** undefined when `SELECT 1` answers within `ms`, else why not. */
-export async function pingPostgres(url: string, ms: number): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ms, query_timeout: ms });
+async function startEmbedded(why: string): Promise<ProvidedPostgres | { skipped: string }> {
   try {
-    await withTimeout(
-      (async () => {
-        await client.connect();
-        await client.query('SELECT 1');
-      })(),
-      ms,
-      `no answer within ${ms} ms`,
-    );
-    return undefined;
+    const server = await startPostgresServer();
+    return { url: server.url, source: 'embedded', pid: server.pid, dataDir: server.dataDir, stop: server.stop };
   } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await withTimeout(
-      client.end().catch(() => undefined),
-      ms,
-      { resolveWith: undefined },
-    );
+    return { skipped: `no PostgreSQL: ${why}, and a private server could not be started: ${(err as Error).message}` };
   }
 }
 
-export async function providePostgres(): Promise<ProvidedPostgres | { skipped: string }> {
+export async function providePostgres(
+  options: ProvidePostgresOptions = {},
+): Promise<ProvidedPostgres | { skipped: string }> {
+  if (options.forceEmbedded) return startEmbedded('the private server was asked for');
   const envUrl = process.env.DATABASE_URL;
   if (envUrl !== undefined && envUrl !== '') {
     const reason = await pingPostgres(envUrl, ENV_PING_TIMEOUT_MS);
@@ -63,5 +58,5 @@ export async function providePostgres(): Promise<ProvidedPostgres | { skipped: s
   }
   const reason = await pingPostgres(LOCAL_POSTGRES_URL, LOCAL_PING_TIMEOUT_MS);
   if (reason === undefined) return { url: LOCAL_POSTGRES_URL, source: 'local', stop: nothingToStop };
-  return { skipped: `no PostgreSQL: DATABASE_URL is unset and ${LOCAL_POSTGRES_URL} does not answer (${reason})` };
+  return startEmbedded(`DATABASE_URL is unset and ${LOCAL_POSTGRES_URL} does not answer (${reason})`);
 }

@@ -9,6 +9,18 @@ import { provideRedis } from './redis-provider.js';
 export type ProvidedServer =
   { openOptions: Record<string, unknown>; stop(): Promise<void>; note: string } | { skipped: string };
 
+/** The variable that, set to 1, makes a backend skipped for want of that server a failure (CI that has one). */
+const REQUIRE_ENV: Record<ServerKind, string> = {
+  redis: 'SESSIONBENCH_REQUIRE_REDIS',
+  'redis-cluster': 'SESSIONBENCH_REQUIRE_REDIS',
+  postgres: 'SESSIONBENCH_REQUIRE_POSTGRES',
+};
+
+/** Whether a backend that needs `server` must not be skipped: SESSIONBENCH_REQUIRE_REDIS / _POSTGRES=1. */
+export function serverRequired(server: ServerKind): boolean {
+  return process.env[REQUIRE_ENV[server]] === '1';
+}
+
 export async function provideServer(server: ServerKind): Promise<ProvidedServer> {
   if (server === 'redis') {
     const redis = await provideRedis();
