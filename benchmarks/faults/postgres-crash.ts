@@ -6,6 +6,7 @@
 // gated; with 'normal' (synchronous_commit off: a commit is acknowledged before its WAL is written)
 // the loss is measured: the documented trade. SIGKILL spares the kernel's page cache, so this
 // shows what the server loses from its own memory (WAL buffers), not what a power cut would add.
+import fs from 'node:fs';
 import os from 'node:os';
 import type { BackendModule, SessionBackend } from '../../backends/contract.js';
 import type { Durability } from '../../backends/options.js';
@@ -117,7 +118,7 @@ async function writeUntilKilled(
     await new Promise((resolve) => setTimeout(resolve, kill.delayMs));
   } finally {
     killed = true;
-    await server.kill('SIGKILL');
+    crashServer(server.pid);
     // A call in flight fails once its connection drops; one that never settles is a hang, reported as such.
     await withTimeout(
       load.catch(() => {}),
@@ -130,6 +131,24 @@ async function writeUntilKilled(
       `close after kill ${cycle} did not settle within ${timeoutMs} ms`,
     );
   }
+}
+
+/**
+ * What a power cut does to the server's processes (which share this process's group, so no group
+ * kill): the postmaster frozen so it forks no more, then every child and the postmaster SIGKILLed.
+ * Killing the postmaster alone would leave its backends running, and committing, until they noticed.
+ */
+function crashServer(pid: number): void {
+  process.kill(pid, 'SIGSTOP');
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  for (const child of children) {
+    try {
+      process.kill(Number(child), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  process.kill(pid, 'SIGKILL');
 }
 
 /** The median and the largest of some durations (ms), rounded. */
