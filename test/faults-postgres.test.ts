@@ -2,8 +2,8 @@
 // fails): the server SIGKILLed mid-write and restarted (durability full loses nothing it
 // acknowledged; normal's loss is measured), and every pool connection terminated under load
 // (UNAVAILABLE within a bound, recovery, nothing lost). Faulty variants show both gates fail: an
-// UNLOGGED table (emptied by crash recovery) under the full-durability gate, and a store that
-// swallows the terminated connection's errors.
+// UNLOGGED table (emptied by crash recovery) under the full-durability gate, and stores that
+// swallow the terminated connection's errors or give them the wrong code (test/faults-zoo/).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { serverRequired } from '../backends/servers/provide.js';
@@ -78,5 +78,15 @@ describe('postgres connections terminated under load (pg_terminate_backend)', { 
     const gate = postgresTerminateGate(module.name, [r]);
     assert.equal(gate.status, 'failed', gate.detail);
     assert.match(gate.detail, /lost of \d+ acknowledged, \d+ reads behind/);
+  });
+
+  test('a store that takes the terminated connection for bad input (INVALID_SESSION) fails the gate', async (t) => {
+    const { default: module } = await import('./faults-zoo/postgres-sqlstate-as-input.js');
+    const r = await runPostgresTerminate({ terminations: TERMINATIONS, module });
+    t.diagnostic(JSON.stringify(r));
+    assert.ok((r.errorCodes.INVALID_SESSION ?? 0) > 0, JSON.stringify(r));
+    const gate = postgresTerminateGate(module.name, [r]);
+    assert.equal(gate.status, 'failed', gate.detail);
+    assert.match(gate.detail, /not UNAVAILABLE: INVALID_SESSION/);
   });
 });
