@@ -34,15 +34,16 @@ describe('postgres server crash (SIGKILL of the whole server mid-write, restart)
   });
 
   test('durability normal: the loss is measured, the store always reopens, and it is not gated', async (t) => {
-    const r = await runPostgresCrash({ durability: 'normal', kills: KILLS, seed: 2 });
+    const r = await runPostgresCrash({ durability: 'normal', kills: 2, seed: 2 });
     t.diagnostic(`normal: ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed`);
-    assert.ok(r.acknowledged >= KILLS, `only ${r.acknowledged} sessions acknowledged over ${KILLS} kills`);
+    assert.ok(r.acknowledged >= 2, `only ${r.acknowledged} sessions acknowledged over 2 kills`);
     assert.equal(r.openFailures, 0, r.examples.join('\n'));
     assert.equal(crashGate('postgres', [r], 'postgres-crash').status, 'skipped');
   });
 
   test('an UNLOGGED table, judged by the full-durability gate, loses acknowledged sessions and fails it', async (t) => {
-    const r = await runPostgresCrash({ durability: 'full', kills: 2, options: { unlogged: true } });
+    // Crash recovery empties an UNLOGGED table: one kill shows it.
+    const r = await runPostgresCrash({ durability: 'full', kills: 1, options: { unlogged: true } });
     t.diagnostic(`unlogged: ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed`);
     assert.ok(r.missing > 0, `nothing lost: ${JSON.stringify(r)}`);
     const gate = crashGate('postgres', [r], 'postgres-crash');
