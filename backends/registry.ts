@@ -3,7 +3,7 @@
 import type { BackendModule } from './contract.js';
 
 /** The driver under a backend, measured beside it; benchmarks/raw.ts maps each name to its raw rows. */
-export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis';
+export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis' | 'pg';
 /** What a backend needs from outside the process; backends/servers/provide.ts finds or starts it. */
 export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
@@ -64,6 +64,13 @@ const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
     rawDriver: null,
     server: 'redis-cluster',
     faults: ['hostile-input', 'failover'],
+    faultOpenOptions: {},
+  },
+  postgres: {
+    load: () => import('./postgres.js'),
+    rawDriver: 'pg',
+    server: 'postgres',
+    faults: ['hostile-input'],
     faultOpenOptions: {},
   },
 };

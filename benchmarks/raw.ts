@@ -13,6 +13,7 @@ const RAW_DRIVERS: Record<RawDriverName, () => Promise<{ openRawDriver: RawDrive
   'better-sqlite3': () => import('./raw-sqlite.js'),
   lmdb: () => import('./raw-lmdb.js'),
   ioredis: () => import('./raw-redis.js'),
+  pg: () => import('./raw-pg.js'),
 };
 
 /** The raw driver of a reference backend; undefined for a plug-in (even one named like a reference backend). */

@@ -4,9 +4,9 @@ import { isProfile, type Profile, PROFILES } from '../backends/profiles.js';
 import { SetupError } from '../backends/setup-error.js';
 
 /** What verify, props and bench run when no --backend is given. */
-export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis'];
+export const DEFAULT_BACKENDS = ['memory', 'sqlite', 'lmdb', 'redis', 'postgres'];
 
-export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, or a plug-in module
+export const BACKEND_HELP = `  --backend <name|path>  memory, sqlite, lmdb, redis, redis-cluster, postgres, or a plug-in module
                          (.js, .mjs, .ts); repeatable (default: ${DEFAULT_BACKENDS.join(', ')})`;
 export const STRICT_HELP = `  --strict               fail on minor property failures too (conformance: exact error codes,
                          the exact size limit); by default only critical and major ones fail`;

@@ -109,7 +109,9 @@ describe('option checks', () => {
   test('a run without --backend keeps an absent Redis skipped, but one that verified nothing does not pass', async () => {
     // In-process, as the CLI runs verify without --backend (requireAll false); no other test of this file runs meanwhile.
     const saved = process.env.REDIS_URL;
+    const savedRequire = process.env.SESSIONBENCH_REQUIRE_REDIS;
     process.env.REDIS_URL = 'redis://127.0.0.1:1';
+    delete process.env.SESSIONBENCH_REQUIRE_REDIS; // CI sets it: then the absent Redis fails the run
     try {
       const reportDir = join(scratch, 'nothing-verified');
       const { report } = await verify({ ...base, backends: ['redis'], skipBench: true, reportDir });
@@ -126,6 +128,7 @@ describe('option checks', () => {
     } finally {
       if (saved === undefined) delete process.env.REDIS_URL;
       else process.env.REDIS_URL = saved;
+      if (savedRequire !== undefined) process.env.SESSIONBENCH_REQUIRE_REDIS = savedRequire;
     }
   });
 

@@ -349,7 +349,7 @@ describe('budgets', () => {
 
   test('the default budgets file parses and covers the reference backends', () => {
     const budgets = loadBudgets();
-    for (const name of ['memory', 'sqlite', 'lmdb', 'redis'])
+    for (const name of ['memory', 'sqlite', 'lmdb', 'redis', 'postgres'])
       assert.ok((budgets.backends[name]?.length ?? 0) > 0, name);
   });
 
