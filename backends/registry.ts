@@ -70,7 +70,8 @@ const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
     load: () => import('./postgres.js'),
     rawDriver: 'pg',
     server: 'postgres',
-    faults: ['hostile-input'],
+    // Both kill things, so they start a private server of their own.
+    faults: ['postgres-crash', 'postgres-terminate', 'hostile-input'],
     faultOpenOptions: {},
   },
 };
