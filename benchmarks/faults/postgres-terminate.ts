@@ -20,7 +20,7 @@ import {
 
 export interface PostgresTerminateOptions extends LoadFaultOptions {
   terminations: number;
-  /** A postgres-backed module opened with { url }; default the reference postgres. */
+  /** A postgres-backed module opened with { url, queryTimeoutMs, connectTimeoutMs }; default the reference postgres. */
   module?: BackendModule;
 }
 
@@ -43,7 +43,12 @@ const TERMINATE_SQL = `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)):
   WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`;
 
 export async function runPostgresTerminate(options: PostgresTerminateOptions): Promise<PostgresTerminateResult> {
-  const settings = loadFaultSettings('pg_terminate_backend', options);
+  // A query's bound: statement_timeout on a loaded machine must not fail a call before the fault.
+  const settings = loadFaultSettings('pg_terminate_backend', {
+    ...options,
+    commandTimeoutMs: options.commandTimeoutMs ?? 2000,
+  });
+  const { commandTimeoutMs } = settings;
   const module = options.module ?? (await loadReferenceBackend('postgres'));
   const server = await startPostgresServer();
   const admin = new pg.Client({
@@ -61,7 +66,7 @@ export async function runPostgresTerminate(options: PostgresTerminateOptions): P
     recoveryMs: null,
     hung: false,
     slowestFailureMs: 0,
-    commandTimeoutMs: settings.commandTimeoutMs,
+    commandTimeoutMs,
     operations: 0,
     acknowledged: 0,
     lost: 0,
@@ -73,7 +78,7 @@ export async function runPostgresTerminate(options: PostgresTerminateOptions): P
       const backend = await module.open({
         dir: os.tmpdir(),
         namespace: `terminate-${n}`,
-        options: { url: server.url },
+        options: { url: server.url, queryTimeoutMs: commandTimeoutMs, connectTimeoutMs: commandTimeoutMs },
       });
       try {
         const { figures, acked, readsBehind } = await runUnderLoad(backend, settings, async (control) => {
