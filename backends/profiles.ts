@@ -48,6 +48,10 @@ export interface ReliabilitySettings {
   /** verify runs the fault scenarios without --reliability. */
   byDefault: boolean;
   kills: number;
+  /** SIGKILLs of a private PostgreSQL server per durability (each costs a restart with crash recovery). */
+  serverKills: number;
+  /** pg_terminate_backend of every pool connection under load, each on a fresh backend. */
+  terminations: number;
   corruptionTrials: number;
   hostileCases: number;
   /** Operations of each client (2 processes x 2 clients, 4 sessions) in the two-process linearizability run. */
@@ -111,6 +115,8 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     reliability: {
       byDefault: false,
       kills: 10,
+      serverKills: 3,
+      terminations: 2,
       corruptionTrials: 20,
       hostileCases: 1000,
       historyOpsPerClient: 200,
@@ -145,6 +151,8 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     reliability: {
       byDefault: true,
       kills: 30,
+      serverKills: 10,
+      terminations: 5,
       corruptionTrials: 100,
       hostileCases: 3000,
       historyOpsPerClient: 1000,
@@ -178,6 +186,8 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     reliability: {
       byDefault: true,
       kills: 100,
+      serverKills: 30,
+      terminations: 10,
       corruptionTrials: 500,
       hostileCases: 10_000,
       historyOpsPerClient: 3000,

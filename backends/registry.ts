@@ -8,7 +8,15 @@ export type RawDriverName = 'map' | 'better-sqlite3' | 'lmdb' | 'ioredis' | 'pg'
 export type ServerKind = 'redis' | 'redis-cluster' | 'postgres';
 /** The fault scenarios of benchmarks/faults; each is also the name of its reliability gate. */
 export type FaultScenario =
-  'crash-durability' | 'corruption' | 'redis-faults' | 'hostile-input' | 'failover' | 'linearizability' | 'partition';
+  | 'crash-durability'
+  | 'corruption'
+  | 'redis-faults'
+  | 'hostile-input'
+  | 'failover'
+  | 'linearizability'
+  | 'partition'
+  | 'postgres-crash'
+  | 'postgres-terminate';
 
 export interface ReferenceBackend {
   load(): Promise<{ default: BackendModule }>;
@@ -65,7 +73,8 @@ const REGISTRY: Readonly<Record<string, ReferenceBackend>> = {
     load: () => import('./postgres.js'),
     rawDriver: 'pg',
     server: 'postgres',
-    faults: ['hostile-input'],
+    // Both kill things, so they start a private server of their own.
+    faults: ['postgres-crash', 'postgres-terminate', 'hostile-input'],
     faultOpenOptions: {},
   },
 };

@@ -6,9 +6,11 @@ import type {
   CorruptionResult,
   CrashResult,
   HostileResult,
+  PostgresTerminateResult,
   RedisFaultResult,
   TwoProcessHistoryResult,
 } from '../benchmarks/faults/index.js';
+import type { LoadFaultFigures } from '../benchmarks/faults/fault-load.js';
 import { type CheckSummary, describeCheck } from '../benchmarks/faults/linearizability.js';
 import type { FailoverResult } from '../benchmarks/faults/failover.js';
 import type { PartitionRun } from '../benchmarks/faults/partition.js';
@@ -24,14 +26,23 @@ function gateOf(name: GateName, backend: string): (status: Gate['status'], detai
   return (status, detail) => ({ name, backend, status, detail });
 }
 
-/** Only durability 'full' promises that an acknowledged write survives a kill; 'normal' rows are shown, not gated. */
-export function crashGate(backend: string, rows: readonly CrashResult[]): Gate {
-  const gate = gateOf('crash-durability', backend);
+/**
+ * Only durability 'full' promises that an acknowledged write survives a kill; 'normal' rows are shown, not gated.
+ * The same judgement for a process kill of a file store (crash-durability) and a server kill of postgres (postgres-crash).
+ */
+export function crashGate(
+  backend: string,
+  rows: readonly CrashResult[],
+  name: 'crash-durability' | 'postgres-crash' = 'crash-durability',
+): Gate {
+  const gate = gateOf(name, backend);
   const full = rows.filter((r) => r.durability === 'full');
   if (full.length === 0) return gate('skipped', 'no durability full run');
   const bad = full.reduce((sum, r) => sum + r.missing + r.changed + r.openFailures, 0);
+  const restart = (r: CrashResult): string =>
+    r.restartMs === undefined ? '' : `, restart median ${r.restartMs.median} ms (max ${r.restartMs.max})`;
   const text = (r: CrashResult): string =>
-    `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures`;
+    `${r.durability}: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.missing} missing, ${r.changed} changed, ${r.openFailures} open failures${restart(r)}`;
   return gate(
     bad === 0 ? 'passed' : 'failed',
     `${listed(rows.map(text))}${bad === 0 ? '' : examples(full.flatMap((r) => r.examples))}`,
@@ -51,14 +62,35 @@ export function corruptionGate(backend: string, rows: readonly CorruptionResult[
   );
 }
 
-/** Under a fault every call fails fast (bounded by the command timeout) and with UNAVAILABLE, nothing else. */
+/** Error codes of a connection fault other than UNAVAILABLE (what a caller can retry on). */
+function otherCodes(r: LoadFaultFigures): string[] {
+  return Object.keys(r.errorCodes).filter((code) => code !== 'UNAVAILABLE');
+}
+
+/** Under a connection fault every call fails fast (bounded) and with UNAVAILABLE, nothing else. */
+function loadFaultHeld(r: LoadFaultFigures): boolean {
+  return !r.hung && otherCodes(r).length === 0;
+}
+
+function loadFaultText(r: LoadFaultFigures): string {
+  const others = otherCodes(r);
+  return `${r.errors} errors${others.length > 0 ? ` (not UNAVAILABLE: ${others.join(', ')})` : ''}, ${r.hung ? 'HUNG' : `slowest failure ${Math.round(r.slowestFailureMs)} ms`}, recovery ${r.recoveryMs === null ? 'none' : `${Math.round(r.recoveryMs)} ms`}`;
+}
+
 export function redisFaultsGate(backend: string, rows: readonly RedisFaultResult[]): Gate {
   const gate = gateOf('redis-faults', backend);
   if (rows.length === 0) return gate('skipped', 'no redis fault run');
-  const others = (r: RedisFaultResult): string[] => Object.keys(r.errorCodes).filter((code) => code !== 'UNAVAILABLE');
-  const ok = rows.every((r) => !r.hung && others(r).length === 0);
-  const text = (r: RedisFaultResult): string =>
-    `${r.fault}: ${r.errors} errors${others(r).length > 0 ? ` (not UNAVAILABLE: ${others(r).join(', ')})` : ''}, ${r.hung ? 'HUNG' : `slowest failure ${Math.round(r.slowestFailureMs)} ms`}, recovery ${r.recoveryMs === null ? 'none' : `${Math.round(r.recoveryMs)} ms`}`;
+  const ok = rows.every(loadFaultHeld);
+  return gate(ok ? 'passed' : 'failed', listed(rows.map((r) => `${r.fault}: ${loadFaultText(r)}`)));
+}
+
+/** Terminated connections: calls fail fast with UNAVAILABLE, the pool reconnects, and no acknowledged write is lost or unseen by the next read. */
+export function postgresTerminateGate(backend: string, rows: readonly PostgresTerminateResult[]): Gate {
+  const gate = gateOf('postgres-terminate', backend);
+  if (rows.length === 0) return gate('skipped', 'no postgres terminate run');
+  const ok = rows.every((r) => loadFaultHeld(r) && r.lost === 0 && r.readsBehind === 0);
+  const text = (r: PostgresTerminateResult): string =>
+    `${r.terminations} terminations (${r.connectionsTerminated} connections): ${loadFaultText(r)}; ${r.lost} lost of ${r.acknowledged} acknowledged, ${r.readsBehind} reads behind an acknowledged write`;
   return gate(ok ? 'passed' : 'failed', listed(rows.map(text)));
 }
 
@@ -164,6 +196,21 @@ export function reliabilityGates(backend: string, reliability: ReliabilityReport
         return corruptionGate(
           backend,
           reliability.corruption.filter((r) => base(r.backend) === backend),
+        );
+      if (name === 'postgres-crash')
+        return why(
+          crashGate(
+            backend,
+            reliability.crash.filter((r) => r.backend === backend),
+            name,
+          ),
+        );
+      if (name === 'postgres-terminate')
+        return why(
+          postgresTerminateGate(
+            backend,
+            reliability.postgresTerminate.filter((r) => r.backend === backend),
+          ),
         );
       if (name === 'redis-faults') return why(redisFaultsGate(backend, reliability.redisFaults));
       if (name === 'linearizability')

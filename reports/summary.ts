@@ -214,14 +214,20 @@ function ms(value: number | null): string {
 
 /** A history check's verdict counts, anomalies by kind, and its slowest id. */
 function checkCells(check: CheckSummary): string[] {
-  const kinds = Object.entries(check.kinds)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${kind} ${n}`);
   return [
     ...[check.ids, check.ok, check.anomalous, check.unknown].map(String),
-    kinds.join(', ') || '–',
+    countsText(Object.fromEntries(Object.entries(check.kinds).filter(([, n]) => n > 0))),
     check.maxMsPerId.toFixed(1),
   ];
+}
+
+/** "CONFLICT 2, UNAVAILABLE 1", or – when there is none. */
+function countsText(codes: Record<string, number>): string {
+  return (
+    Object.entries(codes)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || '–'
+  );
 }
 
 /** One small table per scenario that ran; what a gate says is in the Gates list above. */
@@ -230,13 +236,35 @@ function reliabilitySection(r: ReliabilityReport): string {
   const add = (title: string, header: string[], rows: string[][]): void => {
     if (rows.length > 0) parts.push(`### ${title}`, table(header, rows));
   };
+  const serverKills = r.crash.filter((c) => c.restartMs !== undefined);
   add(
     'Crash durability (SIGKILL mid-write, reopen)',
     ['Backend', 'Durability', 'Kills', 'Acknowledged', 'Missing', 'Changed', 'Open failures'],
-    r.crash.map((c) => [
+    r.crash
+      .filter((c) => c.restartMs === undefined)
+      .map((c) => [
+        c.backend,
+        c.durability,
+        ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String),
+      ]),
+  );
+  add(
+    'PostgreSQL server crash (SIGKILL of the server mid-write, restart, reopen)',
+    [
+      'Backend',
+      'Durability',
+      'Kills',
+      'Acknowledged',
+      'Missing',
+      'Changed',
+      'Open failures',
+      'Restart ms (median / max)',
+    ],
+    serverKills.map((c) => [
       c.backend,
       c.durability,
       ...[c.kills, c.acknowledged, c.missing, c.changed, c.openFailures].map(String),
+      `${c.restartMs!.median} / ${c.restartMs!.max}`,
     ]),
   );
   add(
@@ -273,12 +301,35 @@ function reliabilitySection(r: ReliabilityReport): string {
       f.fault,
       String(f.operations),
       String(f.errors),
-      Object.entries(f.errorCodes)
-        .map(([code, n]) => `${code} ${n}`)
-        .join(', ') || '–',
+      countsText(f.errorCodes),
       ms(f.recoveryMs),
       ms(f.slowestFailureMs),
       f.hung ? 'yes' : 'no',
+    ]),
+  );
+  add(
+    'PostgreSQL connections terminated (pg_terminate_backend under load)',
+    [
+      'Backend',
+      'Terminations',
+      'Connections',
+      'Operations',
+      'Error codes',
+      'Recovery ms',
+      'Slowest failure ms',
+      'Hung',
+      'Acknowledged',
+      'Lost',
+      'Reads behind',
+    ],
+    r.postgresTerminate.map((t) => [
+      t.backend,
+      ...[t.terminations, t.connectionsTerminated, t.operations].map(String),
+      countsText(t.errorCodes),
+      ms(t.recoveryMs),
+      ms(t.slowestFailureMs),
+      t.hung ? 'yes' : 'no',
+      ...[t.acknowledged, t.lost, t.readsBehind].map(String),
     ]),
   );
   add(

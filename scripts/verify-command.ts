@@ -32,7 +32,8 @@ ${PROFILE_HELP}
   --skip-bench           run the invariant suite only
   --skip-props           run the benchmark only
   --reliability          run the fault scenarios (crash durability, corruption, Redis faults,
-                         hostile input; the sqlite+aes cost outside quick): on by default in the
+                         PostgreSQL server kills and terminated connections, hostile input;
+                         the sqlite+aes cost outside quick): on by default in the
                          standard and thorough profiles, off in quick (which stays about a minute)
   --skip-reliability     don't run them in any profile
                          (with --backend redis-cluster the failover run always runs: it is that

@@ -265,6 +265,7 @@ async function runFaults(
       crash: [],
       corruption: [],
       redisFaults: [],
+      postgresTerminate: [],
       hostileInput: [],
       histories: [],
       skipped: [
@@ -351,6 +352,7 @@ function addReliabilityGates(backends: readonly BackendReport[], reliability: Re
       reliability.crash.length +
         reliability.corruption.length +
         reliability.redisFaults.length +
+        reliability.postgresTerminate.length +
         reliability.hostileInput.length +
         reliability.histories.length >
       0

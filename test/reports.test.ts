@@ -24,6 +24,7 @@ import {
   failoverGate,
   hostileGate,
   linearizabilityGate,
+  postgresTerminateGate,
   redisFaultsGate,
   reliabilityGates,
 } from '../reports/reliability-gates.js';
@@ -681,6 +682,50 @@ describe('reliability in the reports', () => {
       );
   });
 
+  test('postgres server kills and terminations validate and get tables of their own', () => {
+    const report = reportWithReliability({
+      ...reliability,
+      crash: [
+        ...reliability.crash,
+        {
+          backend: 'postgres',
+          durability: 'full',
+          kills: 10,
+          acknowledged: 250,
+          missing: 0,
+          changed: 0,
+          openFailures: 0,
+          examples: [],
+          restartMs: { median: 900, max: 1200 },
+        },
+      ],
+      postgresTerminate: [
+        {
+          backend: 'postgres',
+          terminations: 5,
+          connectionsTerminated: 20,
+          errors: 8,
+          errorCodes: { UNAVAILABLE: 8 },
+          recoveryMs: 310,
+          hung: false,
+          slowestFailureMs: 30,
+          commandTimeoutMs: 2000,
+          operations: 800,
+          acknowledged: 400,
+          lost: 0,
+          readsBehind: 0,
+        },
+      ],
+    });
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors, null, 2));
+    const md = renderSummary(report);
+    assert.match(md, /^\| postgres \| full \| 10 \| 250 \| 0 \| 0 \| 0 \| 900 \/ 1200 \|$/m);
+    assert.match(md, /^\| postgres \| 5 \| 20 \| 800 \| UNAVAILABLE 8 \| 310 \| 30 \| no \| 400 \| 0 \| 0 \|$/m);
+    // The file stores' crash table keeps only process kills.
+    const fileCrash = md.split('### Crash durability')[1]!.split('###')[0]!;
+    assert.doesNotMatch(fileCrash, /postgres/);
+  });
+
   test('encryption cost rows name their conditions, so two rows of one op read apart', () => {
     const row = {
       op: 'create',
@@ -759,6 +804,26 @@ describe('reliability in the reports', () => {
       /not UNAVAILABLE: CORRUPT/,
     );
     assert.equal(redisFaultsGate('redis', [{ ...fault, errorCodes: { UNAVAILABLE: 3, CORRUPT: 1 } }]).status, 'failed');
+
+    const serverCrash = { ...crash, backend: 'postgres', restartMs: { median: 900, max: 1200 } };
+    const pgCrash = crashGate('postgres', [serverCrash], 'postgres-crash');
+    assert.deepEqual([pgCrash.name, pgCrash.status], ['postgres-crash', 'passed']);
+    assert.match(pgCrash.detail, /restart median 900 ms \(max 1200\)/);
+    assert.equal(crashGate('postgres', [{ ...serverCrash, missing: 1 }], 'postgres-crash').status, 'failed');
+
+    const terminate = {
+      ...fault,
+      backend: 'postgres',
+      terminations: 5,
+      connectionsTerminated: 20,
+      acknowledged: 400,
+      lost: 0,
+      readsBehind: 0,
+    };
+    assert.equal(postgresTerminateGate('postgres', [terminate]).status, 'passed');
+    for (const bad of [{ hung: true }, { errorCodes: { INVALID_SESSION: 1 } }, { lost: 1 }, { readsBehind: 1 }])
+      assert.equal(postgresTerminateGate('postgres', [{ ...terminate, ...bad }]).status, 'failed', JSON.stringify(bad));
+    assert.equal(postgresTerminateGate('postgres', []).status, 'skipped');
 
     const hostile = { backend: 'memory', cases: 100, failures: 0, seed: 1 };
     assert.equal(hostileGate('memory', hostile).status, 'passed');

@@ -40,13 +40,15 @@ export interface CrashResult {
   openFailures: number;
   /** A few of the problems, for the report. */
   examples: string[];
+  /** Server kills only: ms from each restart of the server to it answering again (crash recovery included). */
+  restartMs?: { median: number; max: number };
 }
 
 const NAMESPACE = 'crash';
 const MAX_EXAMPLES = 5;
 
 /** What the kills add up to: each session's highest acknowledged version, and the problems found. */
-interface Tally {
+export interface Tally {
   acked: Map<string, number>;
   /** Ids, so a session missing after several kills counts (and is noted) once. */
   missing: Set<string>;
@@ -63,7 +65,7 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
   const module = await loadFaultBackend(name);
   const openOptions = { durability };
   const reopen = (): Promise<SessionBackend> => module.open({ dir, namespace: NAMESPACE, options: openOptions });
-  const tally: Tally = { acked: new Map(), missing: new Set(), changed: new Set(), openFailures: 0, examples: [] };
+  const tally = newTally();
   for (let cycle = 0; cycle < kills; cycle++) {
     const request: CrashChildRequest = {
       backend: name,
@@ -78,9 +80,17 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
     await writeUntilKilled(request, killAfter, killDelayMs, childTimeoutMs, tally.acked);
     await checkAfterReopen(reopen, cycle, tally);
   }
+  return crashResult(name, durability, kills, tally);
+}
+
+export function newTally(): Tally {
+  return { acked: new Map(), missing: new Set(), changed: new Set(), openFailures: 0, examples: [] };
+}
+
+export function crashResult(backend: string, durability: Durability, kills: number, tally: Tally): CrashResult {
   const { acked, missing, changed, openFailures, examples } = tally;
   return {
-    backend: name,
+    backend,
     durability,
     kills,
     acknowledged: acked.size,
@@ -123,7 +133,11 @@ async function writeUntilKilled(
 }
 
 /** Reopens the store after kill `cycle` and reads back every session acknowledged so far; a failed reopen is counted instead. */
-async function checkAfterReopen(reopen: () => Promise<SessionBackend>, cycle: number, tally: Tally): Promise<void> {
+export async function checkAfterReopen(
+  reopen: () => Promise<SessionBackend>,
+  cycle: number,
+  tally: Tally,
+): Promise<void> {
   let backend;
   try {
     backend = await reopen();

@@ -12,10 +12,19 @@ import { loadFaultBackend } from './backends.js';
 import { runCorruption, type CorruptionResult } from './corruption.js';
 import { runCrashDurability, type CrashResult } from './crash-durability.js';
 import { runHostileInput, type HostileResult } from './hostile-input.js';
+import { runPostgresCrash } from './postgres-crash.js';
+import { runPostgresTerminate, type PostgresTerminateResult } from './postgres-terminate.js';
 import { REDIS_FAULTS, runRedisFault, type RedisFaultResult } from './redis-faults.js';
 import { runTwoProcessHistory, type TwoProcessHistoryResult } from './two-process-history.js';
 
-export type { CorruptionResult, CrashResult, HostileResult, RedisFaultResult, TwoProcessHistoryResult };
+export type {
+  CorruptionResult,
+  CrashResult,
+  HostileResult,
+  PostgresTerminateResult,
+  RedisFaultResult,
+  TwoProcessHistoryResult,
+};
 
 export interface ReliabilityOptions {
   profile?: Profile;
@@ -49,9 +58,11 @@ export interface EncryptionCost {
 
 export interface ReliabilityResult {
   profile: Profile;
+  /** Process kills of a file store, and (with restartMs) server kills of postgres. */
   crash: CrashResult[];
   corruption: CorruptionResult[];
   redisFaults: RedisFaultResult[];
+  postgresTerminate: PostgresTerminateResult[];
   hostileInput: HostileResult[];
   /** Two processes on one store, their histories checked for linearizability. */
   histories: TwoProcessHistoryResult[];
@@ -71,6 +82,7 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     crash: [],
     corruption: [],
     redisFaults: [],
+    postgresTerminate: [],
     hostileInput: [],
     histories: [],
     skipped: [],
@@ -124,6 +136,27 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       } catch (err) {
         result.skipped.push(`redis fault ${fault}: ${(err as Error).message}`);
       }
+    }
+  }
+  // The postgres faults start a private server each (they kill it or its connections).
+  for (const backend of runs('postgres-crash')) {
+    for (const durability of ['full', 'normal'] as const) {
+      progress(`postgres crash: ${backend} (${durability}), ${sizes.serverKills} server kills`);
+      try {
+        const module = await loadFaultBackend(backend);
+        result.crash.push(await runPostgresCrash({ module, durability, kills: sizes.serverKills, seed }));
+      } catch (err) {
+        result.skipped.push(`postgres crash on ${backend} (${durability}): ${(err as Error).message}`);
+      }
+    }
+  }
+  for (const backend of runs('postgres-terminate')) {
+    progress(`postgres terminate: ${backend}, ${sizes.terminations} terminations`);
+    try {
+      const module = await loadFaultBackend(backend);
+      result.postgresTerminate.push(await runPostgresTerminate({ module, terminations: sizes.terminations }));
+    } catch (err) {
+      result.skipped.push(`postgres terminate on ${backend}: ${(err as Error).message}`);
     }
   }
   for (const name of runs('hostile-input')) {
