@@ -9,8 +9,10 @@
 // other writer in any process, and a stale read makes the write fail and retry instead of
 // clobbering. (lmdb-js 3.5's asynchronous transaction() callbacks never run here on Node 20:
 // the promise never settles and the process can't exit; conditional writes need no JS callback
-// on the write thread.) Reads use lmdb-js's snapshot of the current event-loop turn: another
-// process's commit shows from the next turn on; this process's own writes show at once.
+// on the write thread.) lmdb-js keeps one read snapshot and renews it only now and then: a process
+// that keeps writing went on reading another process's state from seconds before (stale reads
+// the two-process history check caught; kriszyp/lmdb-js#250 is the same snapshot seen from
+// threads). So fetch and list renew it first (resetReadTxn: a few µs) and read what is committed.
 import { recordCodec, type RecordCodec } from './codec.js';
 import type { BackendModule, Session, SessionBackend, StoreOptions } from './contract.js';
 import { SessionError } from './errors.js';
@@ -137,6 +139,7 @@ class LmdbBackend implements SessionBackend {
     checkId(id);
     checkNow(now);
     return guardDamage(async () => {
+      this.env.root.resetReadTxn();
       const text = this.env.sessions.get(recordKey(this.prefix, id));
       if (text === undefined) return undefined;
       const session = this.codec.decode(text, id);
@@ -172,6 +175,7 @@ class LmdbBackend implements SessionBackend {
     this.#life.assertOpen();
     checkNow(now);
     return guardDamage(async () => {
+      this.env.root.resetReadTxn();
       const ids: string[] = [];
       for (const entry of this.env.expiry.getKeys(liveRange(this.prefix, now))) {
         // LMDB has no page checksums: an index key damaged on disk can still decode (to an id
