@@ -10,6 +10,7 @@ import { MAX_ID_LENGTH } from '../validate.js';
 import type { ServerKind } from '../registry.js';
 import { LOCAL_POSTGRES_URL } from '../servers/postgres-provider.js';
 import { LOCAL_REDIS_URL } from '../servers/redis-provider.js';
+import { withTimeout } from '../timeout.js';
 
 export interface Preset {
   module: RealStoreModule;
@@ -18,6 +19,12 @@ export interface Preset {
 }
 
 /** The server's URL as provideServer hands it (`options.url`), else the local default. */
+/** How long a preset's client may take to connect: the redis client retries forever on its own. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The url of a port where nothing listens, for the unreachable-server scenario. */
+const deadRedis = (port: number) => ({ url: `redis://127.0.0.1:${port}` });
+
 function urlOption(context: OpenContext, fallback: string): string {
   const url = context.options?.url;
   return typeof url === 'string' ? url : fallback;
@@ -122,14 +129,25 @@ const PRESETS: Readonly<Record<string, Preset>> = {
       description: 'connect-redis 9 on the redis 5 client: one key per session, SET with EX',
       // TTL is whole seconds, Math.ceil((cookie.expires - now) / 1000): up to 1000 ms late, never early.
       capabilities: { persistent: true, shared: true, expiryToleranceMs: 1000 },
+      unreachableOptions: deadRedis,
       async open(context) {
         const [{ RedisStore }, { createClient }] = await importPeers('connect-redis', ['connect-redis', 'redis'], () =>
           Promise.all([import('connect-redis'), import('redis')]),
         );
-        const client = createClient({ url: urlOption(context, LOCAL_REDIS_URL) });
+        const url = urlOption(context, LOCAL_REDIS_URL);
+        const client = createClient({ url });
         // An 'error' event with no listener would crash the process; calls report failures themselves.
         client.on('error', () => undefined);
-        await client.connect();
+        try {
+          await withTimeout(
+            client.connect(),
+            CONNECT_TIMEOUT_MS,
+            `redis client: no connection within ${CONNECT_TIMEOUT_MS} ms`,
+          );
+        } catch (err) {
+          client.destroy(); // else it goes on reconnecting and holds the process open
+          throw err;
+        }
         return Object.assign(new RedisStore({ client, prefix: `${context.namespace}:` }), {
           sessionbenchClient: client,
         });
@@ -149,6 +167,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
       // expire >= Math.ceil(now / 1000): served up to 1000 ms late, never early. Pruning (every
       // 15 min, randomised) only reclaims rows get already hides.
       capabilities: { persistent: true, shared: true, expiryToleranceMs: 1000 },
+      unreachableOptions: (port) => ({ url: `postgres://postgres@127.0.0.1:${port}/test` }),
       async open(context) {
         const [{ default: session }, { default: connectPgSimple }, { default: pg }] = await importPeers(
           'connect-pg-simple',
@@ -192,6 +211,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
       description: 'Keyv 5 on @keyv/redis (createKeyv with a namespace), default options',
       // @keyv/redis sets PX (ms) and Keyv drops a value once Date.now() > its expires: up to 1 ms late.
       capabilities: { persistent: true, shared: true, expiryToleranceMs: 1 },
+      unreachableOptions: deadRedis,
       async open(context) {
         const { createKeyv } = await importPeers('keyv-redis', ['keyv', '@keyv/redis'], () => import('@keyv/redis'));
         const keyv = createKeyv(urlOption(context, LOCAL_REDIS_URL), { namespace: context.namespace });
