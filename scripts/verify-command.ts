@@ -31,13 +31,13 @@ ${PROFILE_HELP}
   --min-effect <ratio>   smallest slowdown the regression gate fails on (default ${DEFAULT_MIN_EFFECT})
   --skip-bench           run the invariant suite only
   --skip-props           run the benchmark only
-  --reliability          run the fault scenarios (crash durability, corruption, Redis faults,
-                         PostgreSQL server kills and terminated connections, hostile input;
-                         the sqlite+aes cost outside quick): on by default in the
-                         standard and thorough profiles, off in quick (which stays about a minute)
+  --reliability          run the fault scenarios (crashes, corruption, Redis and PostgreSQL faults,
+                         two processes on one store, hostile input; sqlite+aes cost outside quick):
+                         on by default in standard and thorough, off in quick (about a minute)
   --skip-reliability     don't run them in any profile
                          (with --backend redis-cluster the failover run always runs: it is that
-                         backend's reliability gate; it starts a cluster of its own, ~20 s)
+                         backend's reliability gate, on a cluster of its own, ~20 s; in standard
+                         and thorough also the network partitions, as root with ip, a few minutes)
   --seed <n>             fast-check seed (default: random, recorded in the report)
 ${STRICT_HELP}
   --help                 this text
