@@ -6,15 +6,7 @@ import pg from 'pg';
 import { providePostgres } from '../backends/servers/postgres-provider.js';
 import { serverRequired } from '../backends/servers/provide.js';
 import { startPostgresServer } from '../backends/servers/postgres-server.js';
-
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
+import { isGone } from './helpers/process.js';
 
 async function selectOne(url: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000, query_timeout: 2000 });

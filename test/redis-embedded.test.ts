@@ -9,6 +9,7 @@ import { errorCode } from '../backends/errors.js';
 import redis from '../backends/redis.js';
 import { detectDockerEngine, provideRedis, type ProvidedRedis } from '../backends/servers/redis-provider.js';
 import { startRedisServer } from '../backends/servers/redis-server.js';
+import { isGone } from './helpers/process.js';
 
 const required = process.env.SESSIONBENCH_REQUIRE_REDIS === '1';
 
@@ -22,15 +23,6 @@ async function embedded(options: { testcontainers: boolean }): Promise<ProvidedR
   assert.equal(provided.source, 'embedded');
   assert.ok(provided.pid !== undefined);
   return provided;
-}
-
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 async function portIsFree(url: string): Promise<boolean> {
