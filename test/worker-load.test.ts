@@ -19,6 +19,7 @@ import { rawDriverFor } from '../benchmarks/raw.js';
 import type { RawDriverFactory } from '../benchmarks/raw-driver.js';
 import { parseRedisBenchmarkCsv, REDIS_BENCHMARK_OP, runRedisBenchmark } from '../benchmarks/redis-benchmark.js';
 import { firstCreatedIndex, mergeWorkers, shares, WorkerLoad } from '../benchmarks/worker-load.js';
+import { serverRequired } from '../backends/servers/provide.js';
 
 const ROUND = { timeMs: 20, warmupMs: 5, iterations: 10, warmupIterations: 5, gc: false };
 
@@ -222,7 +223,7 @@ test('bulk prefill: rows say so, and rows the backend would not read back stop t
 test('postgres: the bulk load (INSERT ... unnest) reads back through the backend, and close leaves no row', async (t) => {
   const provided = await providePostgres();
   if ('skipped' in provided) {
-    assert.ok(process.env.SESSIONBENCH_REQUIRE_POSTGRES !== '1', provided.skipped);
+    assert.ok(!serverRequired('postgres'), `SESSIONBENCH_REQUIRE_POSTGRES=1 but ${provided.skipped}`);
     return t.skip(provided.skipped);
   }
   const postgres = await loadReferenceBackend('postgres');

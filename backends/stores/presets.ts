@@ -103,15 +103,10 @@ const PRESETS: Readonly<Record<string, Preset>> = {
       // length counts expired entries until the checkPeriod prune (not bounded by this tolerance).
       capabilities: { persistent: false, shared: false, expiryToleranceMs: 1 },
       async open() {
-        const { default: session } = await importPeers(
+        const [{ default: session }, { default: memorystore }] = await importPeers(
           'memorystore',
           ['memorystore', 'express-session'],
-          () => import('express-session'),
-        );
-        const { default: memorystore } = await importPeers(
-          'memorystore',
-          ['memorystore', 'express-session'],
-          () => import('memorystore'),
+          () => Promise.all([import('express-session'), import('memorystore')]),
         );
         const MemoryStore = memorystore(session);
         return new MemoryStore({ checkPeriod: 24 * 60 * 60 * 1000 });
